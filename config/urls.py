@@ -1,0 +1,17 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.static import serve
+
+urlpatterns = [
+    path("", include("sifu.web.urls")),
+    path("", include("sifu.registry.urls")),
+    path("", include("sifu.accounts.urls")),
+    path("office/dashboard/", include("sifu.outcomes.urls")),
+    path("api/v1/", include("sifu.api.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:  # pragma: no cover - production serves media from the web server
+    urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]

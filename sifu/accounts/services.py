@@ -1,0 +1,136 @@
+"""Writes for accounts, areas and role grants. Each takes the acting user as ``by``."""
+
+from __future__ import annotations
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sifu.accounts.models import Area, RoleGrant, User
+from sifu.core.history import save_with_history
+from sifu.core.permissions import AREA_ROLES, ORG_ROLES, Perm, Role, forget_grants
+
+
+@transaction.atomic
+def area_create(*, name: str, kind: str, parent: Area | None, code: str = "", by: User | None) -> Area:
+    name = name.strip()
+    if not name:
+        raise ValidationError(_("An area needs a name."))
+    if parent is None:
+        if kind not in (Area.Kind.CITY, Area.Kind.DISTRICT, Area.Kind.SUBDISTRICT):
+            raise ValidationError(_("A community or smaller area must belong to a parent area."))
+    else:
+        if kind not in Area.CHILD_KINDS[Area.Kind(parent.kind)]:
+            raise ValidationError(
+                _("A %(kind)s cannot be placed under a %(parent)s.")
+                % {"kind": Area.Kind(kind).label, "parent": parent.get_kind_display()}
+            )
+        if by is not None and not by.has_perm(Perm.AREA_MANAGE, parent):
+            raise PermissionDenied(_("You cannot add areas under %(area)s.") % {"area": parent.name})
+    if Area.objects.filter(parent=parent, name=name).exists():
+        raise ValidationError(_("“%(name)s” already exists here.") % {"name": name})
+    area = Area(name=name, kind=kind, parent=parent, code=code.strip())
+    area.depth = 0 if parent is None else parent.depth + 1
+    save_with_history(area, action="accounts.area.created", by=by)
+    area.path = f"{parent.path if parent else ''}{area.pk}/"
+    area.save(update_fields=["path"])
+    area.history.filter(history_type="+").update(path=area.path)
+    return area
+
+
+@transaction.atomic
+def user_create(
+    *,
+    username: str,
+    password: str,
+    display_name: str = "",
+    phone: str = "",
+    email: str = "",
+    by: User | None,
+) -> User:
+    username = username.strip()
+    if not username:
+        raise ValidationError({"username": _("Choose a login name.")})
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": _("The login name “%(name)s” is taken.") % {"name": username}})
+    user = User(username=username, display_name=display_name.strip(), phone=phone.strip(), email=email.strip())
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from exc
+    user.set_password(password)
+    save_with_history(user, action="accounts.user.created", by=by)
+    return user
+
+
+@transaction.atomic
+def user_set_active(*, user: User, active: bool, by: User) -> User:
+    if user.pk == by.pk and not active:
+        raise ValidationError(_("You cannot deactivate your own account."))
+    user.is_active = active
+    save_with_history(
+        user,
+        action="accounts.user.activated" if active else "accounts.user.deactivated",
+        by=by,
+        update_fields=["is_active"],
+    )
+    return user
+
+
+def _check_can_grant(*, by: User | None, role: str, target: object) -> None:
+    if by is None or by.is_superuser:
+        return
+    needed = Perm.GRANT_AREA_ROLES if role in AREA_ROLES else Perm.GRANT_ORG_ROLES
+    if not by.has_perm(needed, target):
+        raise PermissionDenied(_("You cannot grant this role here."))
+
+
+@transaction.atomic
+def role_grant(
+    *, user: User, role: str, area: Area | None = None, organization: object | None = None, by: User | None
+) -> RoleGrant:
+    if role not in Role.values:
+        raise ValidationError(_("Unknown role."))
+    if role in AREA_ROLES:
+        if area is None or organization is not None:
+            raise ValidationError(_("%(role)s is granted on an area.") % {"role": Role(role).label})
+        target: object = area
+    elif role in ORG_ROLES:
+        if organization is None or area is not None:
+            raise ValidationError(_("%(role)s is granted on one organization.") % {"role": Role(role).label})
+        target = organization
+    else:  # pragma: no cover - every role is in one of the two sets
+        raise ValidationError(_("Unknown role."))
+    _check_can_grant(by=by, role=role, target=target)
+    if role == Role.SUBDISTRICT_ADMIN and area is not None and area.kind == Area.Kind.COMMUNITY:
+        raise ValidationError(_("A subdistrict admin is granted on a subdistrict or a larger area."))
+    if not user.is_active:
+        raise ValidationError(_("%(user)s is deactivated; activate the account first.") % {"user": user})
+    existing = RoleGrant.objects.active().filter(user=user, role=role, area=area, organization=organization)
+    if existing.exists():
+        raise ValidationError(_("%(user)s already holds this role here.") % {"user": user})
+    grant = RoleGrant(user=user, role=role, area=area, organization=organization, granted_by=by)
+    try:
+        with transaction.atomic():
+            save_with_history(grant, action="accounts.role.granted", by=by)
+    except IntegrityError as exc:
+        raise ValidationError(_("%(user)s already holds this role here.") % {"user": user}) from exc
+    forget_grants(user)
+    return grant
+
+
+@transaction.atomic
+def role_revoke(*, grant: RoleGrant, by: User | None) -> RoleGrant:
+    grant = RoleGrant.objects.select_for_update().get(pk=grant.pk)
+    if grant.revoked_at is not None:
+        raise ValidationError(_("This role was already revoked."))
+    _check_can_grant(by=by, role=grant.role, target=grant.target)
+    if by is not None and grant.user_id == by.pk and grant.role == Role.SUBDISTRICT_ADMIN:
+        raise ValidationError(_("You cannot revoke your own subdistrict admin role."))
+    grant.revoked_at = timezone.now()
+    grant.revoked_by = by
+    save_with_history(grant, action="accounts.role.revoked", by=by, update_fields=["revoked_at", "revoked_by"])
+    forget_grants(grant.user)
+    return grant

@@ -1,0 +1,126 @@
+"""Reads of the registry shared by pages, exports, the API and outcomes.
+
+Figures are SQL aggregates over records, never stored totals. "Active on a date" reads the
+effective-dated lifecycle log (OrganizationStatusChange): the latest change on or before the date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from sifu.accounts.models import Area
+from sifu.core.permissions import Perm
+from sifu.registry.models import Membership, Organization, OrganizationStatusChange, Person
+
+LIVE_LEGAL = (Organization.LegalStatus.FILED, Organization.LegalStatus.REGISTERED)
+
+
+def organizations_with_state_on(on: dt.date, qs: QuerySet[Organization] | None = None) -> QuerySet[Organization]:
+    """Annotate ``state_on`` and ``legal_on``: each organization's status and legal status on ``on``."""
+    latest = OrganizationStatusChange.objects.filter(organization=OuterRef("pk"), effective_on__lte=on).order_by(
+        "-effective_on", "-id"
+    )
+    qs = Organization.objects.all() if qs is None else qs
+    return qs.annotate(
+        state_on=Subquery(latest.values("status")[:1]),
+        legal_on=Subquery(latest.values("legal_status")[:1]),
+    )
+
+
+def active_organizations_on(on: dt.date, *, area: Area | None = None) -> QuerySet[Organization]:
+    """Filed or registered organizations, neither dormant nor dissolved, on ``on``."""
+    qs = Organization.objects.all()
+    if area is not None:
+        qs = qs.filter(community__path__startswith=area.path)
+    return organizations_with_state_on(on, qs).filter(state_on=Organization.Status.ACTIVE, legal_on__in=LIVE_LEGAL)
+
+
+def registry_figures(on: dt.date, *, area: Area | None = None) -> dict[str, Any]:
+    """The registry's figures on a date, in six aggregate queries:
+
+    1. organizations by nature, category and legal status (one row of conditional counts)
+    2. organizations by community
+    3. memberships and distinct people
+    4. party members, organizations with party members, party-member leaders
+    5. party branches founded by the date and 党建入章 (one row)
+    """
+    active = active_organizations_on(on, area=area)
+    N, C = Organization.Nature, Organization.Category
+    org_row = active.aggregate(
+        active=Count("pk"),
+        association=Count("pk", filter=Q(nature=N.ASSOCIATION)),
+        service=Count("pk", filter=Q(nature=N.SERVICE)),
+        charity=Count("pk", filter=Q(category=C.CHARITY)),
+        life=Count("pk", filter=Q(category=C.LIFE)),
+        affairs=Count("pk", filter=Q(category=C.AFFAIRS)),
+        culture=Count("pk", filter=Q(category=C.CULTURE)),
+        filed=Count("pk", filter=Q(legal_on=Organization.LegalStatus.FILED)),
+        registered=Count("pk", filter=Q(legal_on=Organization.LegalStatus.REGISTERED)),
+        party_branches=Count("pk", filter=Q(party_branch_founded_on__lte=on)),
+        party_clause_in_charter=Count("pk", filter=Q(party_clause_in_charter=True)),
+    )
+    by_community_rows = (
+        active.order_by()
+        .values("community__name", "community__path")
+        .annotate(n=Count("pk"))
+        .order_by("community__path")
+    )
+    by_community = {row["community__name"]: row["n"] for row in by_community_rows}
+    memberships = Membership.objects.current(on).filter(organization__in=active.values("pk"))
+    party = Q(person__political_status__in=Person.PARTY_STATUSES)
+    member_row = memberships.aggregate(
+        memberships=Count("pk"),
+        people=Count("person", distinct=True),
+        party_members=Count("pk", filter=party),
+        orgs_with_party_members=Count("organization", filter=party, distinct=True),
+        party_member_leaders=Count("organization", filter=party & Q(role=Membership.Role.LEADER), distinct=True),
+    )
+    return {
+        "organizations": {
+            "active": org_row["active"],
+            "by_nature": {"association": org_row["association"], "service": org_row["service"]},
+            "by_category": {k: org_row[k] for k in ("charity", "life", "affairs", "culture")},
+            "by_legal_status": {"filed": org_row["filed"], "registered": org_row["registered"]},
+            "by_community": by_community,
+        },
+        "members": {"memberships": member_row["memberships"], "people": member_row["people"]},
+        "party": {
+            "orgs_with_party_members": member_row["orgs_with_party_members"],
+            "party_members": member_row["party_members"],
+            "party_member_leaders": member_row["party_member_leaders"],
+            "party_branches": org_row["party_branches"],
+            "party_clause_in_charter": org_row["party_clause_in_charter"],
+        },
+    }
+
+
+def public_counts() -> dict[str, int]:
+    """Headline numbers for the public home page (one query)."""
+    return Organization.objects.public().aggregate(
+        organizations=Count("pk"),
+        communities=Count("community", distinct=True),
+    )
+
+
+def office_summary(user: Any) -> dict[str, Any]:
+    """What a staff member's home page shows about the organizations in their scope (one query)."""
+    qs = Organization.objects.for_user(user, Perm.ORG_VIEW)
+    S = Organization.Status
+    return qs.aggregate(
+        total=Count("pk"),
+        active=Count("pk", filter=Q(status=S.ACTIVE)),
+        incubating=Count("pk", filter=Q(status__in=[S.PROPOSED, S.INCUBATING])),
+        dormant=Count("pk", filter=Q(status=S.DORMANT)),
+        filing_expiring=Count(
+            "pk",
+            filter=Q(
+                status=S.ACTIVE,
+                legal_status=Organization.LegalStatus.FILED,
+                filing_valid_until__lte=timezone.localdate() + dt.timedelta(days=30),
+            ),
+        ),
+    )

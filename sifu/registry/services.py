@@ -1,0 +1,611 @@
+"""Writes for the registry. Every write is here; views, API, imports and the demo call these.
+
+Each function is keyword-only, takes the acting user as ``by``, runs in a transaction, records
+history with a dotted action code, and raises ``ValidationError`` with a message a user can act on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sifu.accounts.models import Area, User
+from sifu.core.history import bulk_create_histories, save_with_history
+from sifu.core.permissions import Perm
+from sifu.core.validators import normalize_id_number, normalize_phone, normalize_uscc
+from sifu.registry.lifecycle import TRANSITIONS, floor_problems, transition_problem
+from sifu.registry.models import (
+    Membership,
+    Organization,
+    OrganizationStatusChange,
+    Person,
+    SensitiveView,
+)
+
+FILING_VALID_YEARS = 3
+
+# Profile fields that organization_update may change. Status, filing and registration fields
+# change only through the transition services below.
+PROFILE_FIELDS = (
+    "name",
+    "form",
+    "nature",
+    "category",
+    "guiding_unit",
+    "founded_on",
+    "purpose",
+    "service_scope",
+    "venue",
+    "venue_kind",
+    "funding_source",
+    "charter_file",
+    "party_clause_in_charter",
+    "party_branch_name",
+    "party_branch_founded_on",
+    "party_instructor",
+)
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def _locked(organization: Organization) -> Organization:
+    """Re-read the row under a lock so two concurrent transitions cannot both win."""
+    return Organization.objects.select_for_update().select_related("community").get(pk=organization.pk)
+
+
+def _check_date(value: dt.date, *, label: str) -> None:
+    if value > _today():
+        raise ValidationError(_("%(label)s cannot be in the future.") % {"label": label})
+
+
+def _check_community(community: Area) -> None:
+    if community.kind != Area.Kind.COMMUNITY:
+        raise ValidationError(
+            {"community": _("Choose a community, not a %(kind)s.") % {"kind": community.get_kind_display()}}
+        )
+
+
+def _validate_party_branch(org: Organization) -> None:
+    if org.party_branch_founded_on and org.party_branch_founded_on > _today():
+        raise ValidationError({"party_branch_founded_on": _("The branch's founding date cannot be in the future.")})
+    if org.party_branch_name and not org.party_branch_founded_on:
+        raise ValidationError({"party_branch_founded_on": _("Give the date the party branch was founded.")})
+
+
+def _record_status(
+    org: Organization, *, action: str, from_status: str, on: dt.date, reason: str, by: User | None
+) -> None:
+    OrganizationStatusChange.objects.create(
+        organization=org,
+        action=action,
+        from_status=from_status,
+        status=org.status,
+        legal_status=org.legal_status,
+        effective_on=on,
+        reason=reason,
+        created_by=by if getattr(by, "pk", None) else None,
+    )
+
+
+def _last_effective_on(org: Organization) -> dt.date | None:
+    last = org.status_changes.order_by("-effective_on", "-id").values_list("effective_on", flat=True).first()
+    return last
+
+
+@transaction.atomic
+def organization_create(
+    *,
+    name: str,
+    form: str,
+    nature: str,
+    category: str,
+    community: Area,
+    by: User | None,
+    on: dt.date | None = None,
+    **profile: Any,
+) -> Organization:
+    """A new organization, proposed. Filing and registration come through their transitions."""
+    if by is not None and not by.has_perm(Perm.ORG_CREATE, community):
+        raise PermissionDenied(_("You cannot add organizations in %(area)s.") % {"area": community.name})
+    _check_community(community)
+    on = on or _today()
+    _check_date(on, label=_("The date"))
+    unknown = set(profile) - set(PROFILE_FIELDS)
+    if unknown:
+        raise TypeError(f"organization_create() got unknown fields: {sorted(unknown)}")
+    org = Organization(
+        name=name.strip(),
+        form=form,
+        nature=nature,
+        category=category,
+        community=community,
+        status=Organization.Status.PROPOSED,
+        status_since=on,
+        **profile,
+    )
+    _validate_party_branch(org)
+    org.full_clean(exclude=["charter_file"], validate_constraints=False)
+    if Organization.objects.filter(community=community, name=org.name).exists():
+        raise ValidationError(
+            {
+                "name": _("%(community)s already has an organization called “%(name)s”.")
+                % {"community": community.name, "name": org.name}
+            }
+        )
+    save_with_history(org, action="registry.organization.created", by=by)
+    _record_status(org, action="registry.organization.created", from_status="", on=on, reason="", by=by)
+    return org
+
+
+@transaction.atomic
+def organization_update(*, organization: Organization, data: dict[str, Any], by: User | None) -> Organization:
+    unknown = set(data) - set(PROFILE_FIELDS)
+    if unknown:
+        raise ValidationError(
+            _("These fields cannot be changed here: %(fields)s") % {"fields": ", ".join(sorted(unknown))}
+        )
+    org = _locked(organization)
+    changed = [f for f, v in data.items() if getattr(org, f) != v]
+    if not changed:
+        return org
+    for field, value in data.items():
+        setattr(org, field, value)
+    if "name" in changed:
+        org.name = org.name.strip()
+        if Organization.objects.filter(community_id=org.community_id, name=org.name).exclude(pk=org.pk).exists():
+            raise ValidationError(
+                {"name": _("This community already has an organization called “%(name)s”.") % {"name": org.name}}
+            )
+    _validate_party_branch(org)
+    org.full_clean(exclude=["charter_file"], validate_constraints=False)
+    save_with_history(org, action="registry.organization.updated", by=by, update_fields=changed)
+    return org
+
+
+def _transition(
+    organization: Organization, name: str, *, on: dt.date, reason: str, by: User | None, **changes: Any
+) -> Organization:
+    org = _locked(organization)
+    if by is not None and not by.has_perm(Perm.ORG_TRANSITION, org):
+        raise PermissionDenied(_("You cannot change the status of this organization."))
+    problem = transition_problem(org, name)
+    if problem:
+        raise ValidationError(problem)
+    _check_date(on, label=_("The effective date"))
+    last = _last_effective_on(org)
+    if last and on < last:
+        raise ValidationError(
+            _("The effective date cannot be before the last status change (%(date)s).") % {"date": last.isoformat()}
+        )
+    t = TRANSITIONS[name]
+    from_status = org.status
+    for field, value in changes.items():
+        setattr(org, field, value)
+    if t.to_status is not None:
+        org.status = t.to_status
+        org.status_since = on
+    save_with_history(org, action=t.action, by=by, update_fields=[*changes, "status", "status_since"])
+    _record_status(org, action=t.action, from_status=from_status, on=on, reason=reason, by=by)
+    organization.refresh_from_db()
+    return org
+
+
+@transaction.atomic
+def organization_start_incubation(
+    *, organization: Organization, on: dt.date | None = None, by: User | None
+) -> Organization:
+    return _transition(organization, "start_incubation", on=on or _today(), reason="", by=by)
+
+
+def filing_valid_until(filed_on: dt.date) -> dt.date:
+    try:
+        end = filed_on.replace(year=filed_on.year + FILING_VALID_YEARS)
+    except ValueError:  # 29 February
+        end = filed_on.replace(year=filed_on.year + FILING_VALID_YEARS, day=28)
+    return end - dt.timedelta(days=1)
+
+
+@transaction.atomic
+def organization_file(
+    *,
+    organization: Organization,
+    filing_number: str,
+    filed_on: dt.date,
+    by: User | None,
+    check_floor: bool = True,
+) -> Organization:
+    """Record the subdistrict's filing (备案): checks the Guangdong floor on the filing date."""
+    filing_number = (filing_number or "").strip()
+    if not filing_number:
+        raise ValidationError({"filing_number": _("Enter the filing number.")})
+    if Organization.objects.filter(filing_number=filing_number).exclude(pk=organization.pk).exists():
+        raise ValidationError({"filing_number": _("Filing number %(n)s is already used.") % {"n": filing_number}})
+    if check_floor:
+        problems = floor_problems(organization, filed_on)
+        if problems:
+            raise ValidationError(_("Cannot file yet. Still missing: %(items)s.") % {"items": "; ".join(problems)})
+    return _transition(
+        organization,
+        "file",
+        on=filed_on,
+        reason="",
+        by=by,
+        legal_status=Organization.LegalStatus.FILED,
+        filing_number=filing_number,
+        filed_on=filed_on,
+        filing_valid_until=filing_valid_until(filed_on),
+    )
+
+
+def check_uscc_matches(uscc: str, nature: str) -> None:
+    """A registered community organization's code is issued by civil affairs (5): 51 or 52."""
+    expected = "51" if nature == Organization.Nature.ASSOCIATION else "52"
+    if not uscc.startswith(expected):
+        raise ValidationError(
+            {
+                "uscc": _(
+                    "A %(nature)s organization registered with civil affairs has a code starting with %(prefix)s."
+                )
+                % {"nature": Organization.Nature(nature).label, "prefix": expected}
+            }
+        )
+
+
+@transaction.atomic
+def organization_register(
+    *, organization: Organization, uscc: str, registered_on: dt.date, by: User | None
+) -> Organization:
+    """Conversion of a filed organization into a registered 社会团体 / 社会服务机构."""
+    try:
+        uscc = normalize_uscc(uscc)
+    except ValidationError as exc:
+        raise ValidationError({"uscc": exc.messages}) from exc
+    check_uscc_matches(uscc, organization.nature)
+    if Organization.objects.filter(uscc=uscc).exclude(pk=organization.pk).exists():
+        raise ValidationError({"uscc": _("This code is already recorded for another organization.")})
+    if organization.filed_on and registered_on < organization.filed_on:
+        raise ValidationError({"registered_on": _("Registration cannot be before the filing date.")})
+    return _transition(
+        organization,
+        "register",
+        on=registered_on,
+        reason="",
+        by=by,
+        legal_status=Organization.LegalStatus.REGISTERED,
+        uscc=uscc,
+        registered_on=registered_on,
+    )
+
+
+@transaction.atomic
+def organization_make_dormant(
+    *, organization: Organization, reason: str, on: dt.date | None = None, by: User | None
+) -> Organization:
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the organization is dormant.")})
+    return _transition(organization, "make_dormant", on=on or _today(), reason=reason.strip(), by=by)
+
+
+@transaction.atomic
+def organization_reactivate(
+    *, organization: Organization, on: dt.date | None = None, reason: str = "", by: User | None
+) -> Organization:
+    on = on or _today()
+    problems = floor_problems(organization, on)
+    if problems:
+        raise ValidationError(_("Cannot reactivate. Still missing: %(items)s.") % {"items": "; ".join(problems)})
+    return _transition(organization, "reactivate", on=on, reason=reason.strip(), by=by)
+
+
+@transaction.atomic
+def organization_dissolve(
+    *, organization: Organization, reason: str, on: dt.date | None = None, by: User | None
+) -> Organization:
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the organization is dissolved.")})
+    return _transition(organization, "dissolve", on=on or _today(), reason=reason.strip(), by=by)
+
+
+# People -------------------------------------------------------------------------------------
+
+
+def _clean_identifiers(phone: str | None, id_number: str | None) -> tuple[str | None, str | None]:
+    errors: dict[str, list[str]] = {}
+    clean_phone = clean_id = None
+    if phone:
+        try:
+            clean_phone = normalize_phone(phone)
+        except ValidationError as exc:
+            errors["phone"] = exc.messages
+    if id_number:
+        try:
+            clean_id = normalize_id_number(id_number)
+        except ValidationError as exc:
+            errors["id_number"] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    return clean_phone, clean_id
+
+
+def _check_identifiers_free(person: Person | None, phone: str | None, id_number: str | None) -> None:
+    others = Person.objects.exclude(pk=person.pk) if person else Person.objects.all()
+    if phone and others.filter(phone=phone).exists():
+        raise ValidationError({"phone": _("This phone number is already recorded for another person.")})
+    if id_number and others.filter(id_number=id_number).exists():
+        raise ValidationError({"id_number": _("This ID number is already recorded for another person.")})
+
+
+@transaction.atomic
+def person_create(
+    *,
+    name: str,
+    by: User | None,
+    phone: str | None = None,
+    id_number: str | None = None,
+    political_status: str = Person.PoliticalStatus.MASSES,
+    gender: str = "",
+    community: Area | None = None,
+    note: str = "",
+) -> Person:
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": _("Enter the person's name.")})
+    phone, id_number = _clean_identifiers(phone, id_number)
+    _check_identifiers_free(None, phone, id_number)
+    person = Person(
+        name=name,
+        phone=phone,
+        id_number=id_number,
+        political_status=political_status,
+        gender=gender,
+        community=community,
+        note=note,
+    )
+    person.full_clean(validate_unique=False, validate_constraints=False)
+    save_with_history(person, action="registry.person.created", by=by)
+    return person
+
+
+PERSON_FIELDS = ("name", "phone", "id_number", "political_status", "gender", "community", "note")
+
+
+@transaction.atomic
+def person_update(*, person: Person, data: dict[str, Any], by: User | None) -> Person:
+    unknown = set(data) - set(PERSON_FIELDS)
+    if unknown:
+        raise ValidationError(
+            _("These fields cannot be changed here: %(fields)s") % {"fields": ", ".join(sorted(unknown))}
+        )
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    data = dict(data)
+    if "phone" in data or "id_number" in data:
+        phone, id_number = _clean_identifiers(data.get("phone", person.phone), data.get("id_number", person.id_number))
+        data["phone"], data["id_number"] = phone, id_number
+        _check_identifiers_free(person, phone, id_number)
+    if "name" in data:
+        data["name"] = (data["name"] or "").strip()
+        if not data["name"]:
+            raise ValidationError({"name": _("Enter the person's name.")})
+    changed = [f for f, v in data.items() if getattr(person, f) != v]
+    if not changed:
+        return person
+    for field in changed:
+        setattr(person, field, data[field])
+    person.full_clean(validate_unique=False, validate_constraints=False)
+    save_with_history(person, action="registry.person.updated", by=by, update_fields=changed)
+    return person
+
+
+def person_match(*, name: str, phone: str | None, id_number: str | None) -> Person | None:
+    """The person already recorded with this ID number or phone, or None.
+
+    Raises ValidationError when the identifiers point at two different people or at someone
+    recorded under another name, so a typo never merges two residents.
+    """
+    phone, id_number = _clean_identifiers(phone, id_number)
+    by_id = Person.objects.filter(id_number=id_number).first() if id_number else None
+    by_phone = Person.objects.filter(phone=phone).first() if phone else None
+    if by_id and by_phone and by_id.pk != by_phone.pk:
+        raise ValidationError(_("The ID number and the phone number belong to two different people already recorded."))
+    match = by_id or by_phone
+    if match and match.name != name.strip():
+        raise ValidationError(
+            _("This %(what)s is already recorded for “%(other)s”, not “%(name)s”.")
+            % {"what": _("ID number") if by_id else _("phone number"), "other": match.name, "name": name.strip()}
+        )
+    return match
+
+
+@transaction.atomic
+def person_reveal(*, person: Person, field: str, by: User, context: str = "") -> str:
+    """Return one unmasked identifier and record that ``by`` saw it."""
+    if field not in (SensitiveView.Field.PHONE, SensitiveView.Field.ID_NUMBER):
+        raise ValidationError(_("Unknown field."))
+    if not by.has_perm(Perm.PEOPLE_SENSITIVE, person) and not _sees_via_membership(by, person):
+        raise PermissionDenied(_("You may not see this person's personal information."))
+    SensitiveView.objects.create(user=by, person=person, field=field, context=context[:200])
+    return getattr(person, field) or ""
+
+
+def _sees_via_membership(user: User, person: Person) -> bool:
+    orgs = Organization.objects.for_user(user, Perm.PEOPLE_SENSITIVE)
+    return Membership.objects.filter(person=person, organization__in=orgs).exists()
+
+
+def record_unmasked_export(*, by: User, context: str) -> None:
+    SensitiveView.objects.create(user=by, person=None, field=SensitiveView.Field.EXPORT, context=context[:200])
+
+
+# Memberships --------------------------------------------------------------------------------
+
+
+def _check_member_change_allowed(org: Organization, by: User | None) -> None:
+    if by is not None and not by.has_perm(Perm.MEMBERS_CHANGE, org):
+        raise PermissionDenied(_("You cannot change the members of this organization."))
+    if org.status == Organization.Status.DISSOLVED:
+        raise ValidationError(_("The organization is dissolved; its members can no longer change."))
+
+
+def _leader_required(org: Organization) -> bool:
+    return org.status in (Organization.Status.ACTIVE, Organization.Status.DORMANT)
+
+
+@transaction.atomic
+def membership_add(
+    *,
+    organization: Organization,
+    person: Person,
+    joined_on: dt.date,
+    by: User | None,
+    role: str = Membership.Role.MEMBER,
+    is_initiator: bool = False,
+) -> Membership:
+    org = _locked(organization)
+    _check_member_change_allowed(org, by)
+    _check_date(joined_on, label=_("The joining date"))
+    if Membership.objects.filter(organization=org, person=person, left_on__isnull=True).exists():
+        raise ValidationError(_("%(person)s is already a member of %(org)s.") % {"person": person, "org": org})
+    if (
+        role == Membership.Role.LEADER
+        and Membership.objects.filter(organization=org, role=Membership.Role.LEADER, left_on__isnull=True).exists()
+    ):
+        raise ValidationError(
+            {"role": _("%(org)s already has a leader; use “Change leader” to hand over.") % {"org": org}}
+        )
+    membership = Membership(organization=org, person=person, role=role, is_initiator=is_initiator, joined_on=joined_on)
+    try:
+        with transaction.atomic():
+            save_with_history(membership, action="registry.membership.added", by=by)
+    except IntegrityError as exc:
+        raise ValidationError(_("Someone else changed these members at the same time; reload and try again.")) from exc
+    return membership
+
+
+@transaction.atomic
+def memberships_bulk_add(
+    *, organization: Organization, rows: list[dict[str, Any]], by: User | None
+) -> list[Membership]:
+    """Many memberships of one organization at once (demo and large imports): few queries.
+
+    ``rows`` hold person, role, joined_on and optionally left_on and is_initiator; rules are
+    the same as ``membership_add``, checked in memory.
+    """
+    org = _locked(organization)
+    _check_member_change_allowed(org, by)
+    current_people = set(
+        Membership.objects.filter(organization=org, left_on__isnull=True).values_list("person_id", flat=True)
+    )
+    has_leader = Membership.objects.filter(organization=org, role=Membership.Role.LEADER, left_on__isnull=True).exists()
+    objs = []
+    for row in rows:
+        person: Person = row["person"]
+        left_on = row.get("left_on")
+        _check_date(row["joined_on"], label=_("The joining date"))
+        if left_on is None:
+            if person.pk in current_people:
+                raise ValidationError(_("%(person)s is already a member of %(org)s.") % {"person": person, "org": org})
+            current_people.add(person.pk)
+            if row.get("role") == Membership.Role.LEADER:
+                if has_leader:
+                    raise ValidationError(_("%(org)s already has a leader.") % {"org": org})
+                has_leader = True
+        elif left_on < row["joined_on"]:
+            raise ValidationError(_("A member cannot leave before joining."))
+        objs.append(
+            Membership(
+                organization=org,
+                person=person,
+                role=row.get("role", Membership.Role.MEMBER),
+                is_initiator=row.get("is_initiator", False),
+                joined_on=row["joined_on"],
+                left_on=left_on,
+            )
+        )
+    return bulk_create_histories(Membership, objs, action="registry.membership.added", by=by)
+
+
+@transaction.atomic
+def membership_end(*, membership: Membership, left_on: dt.date, by: User | None) -> Membership:
+    org = _locked(membership.organization)
+    _check_member_change_allowed(org, by)
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if membership.left_on is not None:
+        raise ValidationError(_("This membership already ended on %(date)s.") % {"date": membership.left_on})
+    _check_date(left_on, label=_("The leaving date"))
+    if left_on < membership.joined_on:
+        raise ValidationError(
+            {"left_on": _("A member cannot leave before joining (%(date)s).") % {"date": membership.joined_on}}
+        )
+    if membership.role == Membership.Role.LEADER and _leader_required(org):
+        raise ValidationError(
+            _("%(person)s is the leader. Hand over to a new leader first (“Change leader”).")
+            % {"person": membership.person}
+        )
+    membership.left_on = left_on
+    save_with_history(membership, action="registry.membership.ended", by=by, update_fields=["left_on"])
+    return membership
+
+
+@transaction.atomic
+def membership_change_role(
+    *, membership: Membership, role: str, by: User | None, is_initiator: bool | None = None
+) -> Membership:
+    org = _locked(membership.organization)
+    _check_member_change_allowed(org, by)
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if membership.left_on is not None:
+        raise ValidationError(_("This membership has ended."))
+    if role not in Membership.Role.values:
+        raise ValidationError({"role": _("Unknown role.")})
+    if role == Membership.Role.LEADER and membership.role != role:
+        raise ValidationError({"role": _("Use “Change leader” to make someone the leader.")})
+    if membership.role == Membership.Role.LEADER and role != membership.role and _leader_required(org):
+        raise ValidationError({"role": _("Hand over to a new leader first (“Change leader”).")})
+    fields = []
+    if membership.role != role:
+        membership.role = role
+        fields.append("role")
+    if is_initiator is not None and membership.is_initiator != is_initiator:
+        membership.is_initiator = is_initiator
+        fields.append("is_initiator")
+    if fields:
+        save_with_history(membership, action="registry.membership.role_changed", by=by, update_fields=fields)
+    return membership
+
+
+@transaction.atomic
+def organization_change_leader(
+    *,
+    organization: Organization,
+    person: Person,
+    on: dt.date | None = None,
+    by: User | None,
+    previous_leader_role: str = Membership.Role.BACKBONE,
+) -> Membership:
+    """Hand the leadership to ``person`` (adding them as a member if needed), in one step."""
+    org = _locked(organization)
+    _check_member_change_allowed(org, by)
+    on = on or _today()
+    _check_date(on, label=_("The handover date"))
+    current = Membership.objects.select_for_update().filter(organization=org, left_on__isnull=True)
+    old = current.filter(role=Membership.Role.LEADER).first()
+    if old and old.person_id == person.pk:
+        raise ValidationError(_("%(person)s is already the leader.") % {"person": person})
+    if old:
+        old.role = previous_leader_role
+        save_with_history(old, action="registry.membership.leader_handed_over", by=by, update_fields=["role"])
+    new = current.filter(person=person).first()
+    if new:
+        new.role = Membership.Role.LEADER
+        save_with_history(new, action="registry.membership.leader_appointed", by=by, update_fields=["role"])
+        return new
+    membership = Membership(organization=org, person=person, role=Membership.Role.LEADER, joined_on=on)
+    save_with_history(membership, action="registry.membership.leader_appointed", by=by)
+    return membership
