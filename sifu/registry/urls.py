@@ -1,4 +1,6 @@
+from sifu.registry.views import imports, organizations, people, public
+
 app_name = "registry"
 
-# Filled by the registry's office and public views.
-urlpatterns: list = []
+# Each views module declares its own routes; office routes live under /office/, public ones at /.
+urlpatterns = [*organizations.urls, *people.urls, *imports.urls, *public.urls]

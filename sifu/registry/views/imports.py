@@ -1,0 +1,3 @@
+"""Registry views (imports)."""
+
+urls: list = []

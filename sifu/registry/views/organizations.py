@@ -1,0 +1,3 @@
+"""Registry views (organizations)."""
+
+urls: list = []

@@ -1,0 +1,3 @@
+"""Registry views (people)."""
+
+urls: list = []

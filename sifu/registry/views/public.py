@@ -1,0 +1,3 @@
+"""Registry views (public)."""
+
+urls: list = []
