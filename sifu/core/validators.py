@@ -12,16 +12,26 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-_PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
+_PHONE_RE = re.compile(r"^1[3-9][0-9]{9}$")
 _PHONE_STRIP = re.compile(r"[\s\-]")
 
 
+def _fold(value: str | None) -> str:
+    """Full-width characters typed with a Chinese input method (１３８, ＋８６, ｘ) become ASCII.
+
+    Patterns below use ``[0-9]``, not ``\\d``: ``\\d`` also matches other scripts' digits
+    (e.g. ١٣٨), which would be stored as a second, non-canonical spelling of the same number.
+    """
+    return unicodedata.normalize("NFKC", str(value or ""))
+
+
 def normalize_phone(value: str) -> str:
-    raw = _PHONE_STRIP.sub("", str(value or ""))
+    raw = _PHONE_STRIP.sub("", _fold(value))
     if raw.startswith("+86"):
         raw = raw[3:]
     elif raw.startswith("0086"):
@@ -53,8 +63,8 @@ def id_check_char(first17: str) -> str:
 
 
 def normalize_id_number(value: str) -> str:
-    raw = str(value or "").strip().upper()
-    if not re.fullmatch(r"\d{17}[\dX]", raw):
+    raw = _fold(value).strip().upper()
+    if not re.fullmatch(r"[0-9]{17}[0-9X]", raw):
         raise ValidationError(
             _("An ID number has 18 characters: 17 digits and a final digit or X."),
             code="invalid_id_length",
@@ -104,7 +114,7 @@ def uscc_check_char(first17: str) -> str:
 
 
 def normalize_uscc(value: str) -> str:
-    raw = str(value or "").strip().upper()
+    raw = _fold(value).strip().upper()
     if len(raw) != 18:
         raise ValidationError(
             _("A unified social credit code has 18 characters; this one has %(n)d."),
