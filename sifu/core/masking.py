@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 
+def _mask_middle(value: str, *, head: int, tail: int, hidden: int) -> str:
+    """Keep at most ``head`` and ``tail`` characters, hiding at least ``hidden``; length is kept.
+
+    (A fixed ``value[:3] + "****" + value[-4:]`` would print every digit of an 8-digit landline.)
+    """
+    n_hidden = max(hidden, len(value) - head - tail)
+    n_head = min(head, len(value) - n_hidden)
+    n_tail = len(value) - n_hidden - n_head
+    return value[:n_head] + "*" * n_hidden + (value[-n_tail:] if n_tail else "")
+
+
 def mask_phone(value: str | None) -> str:
     if not value:
         return ""
     if len(value) < 7:
         return "*" * len(value)
-    return f"{value[:3]}****{value[-4:]}"
+    return _mask_middle(value, head=3, tail=4, hidden=4)
 
 
 def mask_id_number(value: str | None) -> str:
@@ -16,7 +27,7 @@ def mask_id_number(value: str | None) -> str:
         return ""
     if len(value) < 10:
         return "*" * len(value)
-    return f"{value[:6]}{'*' * (len(value) - 10)}{value[-4:]}"
+    return _mask_middle(value, head=6, tail=4, hidden=8)
 
 
 def mask_name(value: str | None) -> str:
