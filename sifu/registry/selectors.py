@@ -124,3 +124,50 @@ def office_summary(user: Any) -> dict[str, Any]:
             ),
         ),
     )
+
+
+def community_figures(on: dt.date, *, area: Area | None = None) -> list[dict[str, Any]]:
+    """Per community under ``area`` on ``on``: active organizations, current memberships, party
+    members among them and party branches. Every community is listed, with zeros where it has
+    none, in tree order. Three queries whatever the number of communities or organizations:
+
+    1. the communities (with their parent's name)
+    2. active organizations GROUP BY community
+    3. current memberships of active organizations GROUP BY community
+    """
+    communities = Area.objects.communities().select_related("parent").order_by("path")
+    if area is not None:
+        communities = communities.filter(path__startswith=area.path)
+    active = active_organizations_on(on, area=area)
+    org_rows = {
+        row["community_id"]: row
+        for row in active.order_by()
+        .values("community_id")
+        .annotate(active=Count("pk"), party_branches=Count("pk", filter=Q(party_branch_founded_on__lte=on)))
+    }
+    party = Q(person__political_status__in=Person.PARTY_STATUSES)
+    member_rows = {
+        row["organization__community_id"]: row
+        for row in Membership.objects.current(on)
+        .filter(organization__in=active.values("pk"))
+        .order_by()
+        .values("organization__community_id")
+        .annotate(memberships=Count("pk"), party_members=Count("pk", filter=party))
+    }
+    rows = []
+    for community in communities:
+        org_row = org_rows.get(community.pk, {})
+        member_row = member_rows.get(community.pk, {})
+        rows.append(
+            {
+                "id": community.pk,
+                "name": community.name,
+                "path": community.path,
+                "parent_name": community.parent.name if community.parent_id else "",
+                "active": org_row.get("active", 0),
+                "memberships": member_row.get("memberships", 0),
+                "party_members": member_row.get("party_members", 0),
+                "party_branches": org_row.get("party_branches", 0),
+            }
+        )
+    return rows
