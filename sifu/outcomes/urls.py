@@ -1,2 +1,10 @@
+from django.urls import path
+
+from sifu.outcomes import views
+
 app_name = "outcomes"
-urlpatterns: list = []
+
+# Mounted at /office/dashboard/ by config/urls.py.
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+]

@@ -1,0 +1,132 @@
+"""The office dashboard (成效): the same figures as the ``outcomes`` command, with charts and a
+per-community drill-down, for the areas in the user's OUTCOMES_VIEW scope."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+
+from sifu.accounts.models import Area
+from sifu.core.permissions import Perm, scope_for
+from sifu.outcomes.selectors import ALL_AREAS, SectionContext, areas_in_scope, outcomes
+from sifu.registry.models import Organization
+
+
+def _parse_as_of(request: HttpRequest) -> dt.date:
+    raw = request.GET.get("as_of", "").strip()
+    today = timezone.localdate()
+    if not raw:
+        return today
+    try:
+        return dt.datetime.strptime(raw, "%Y-%m-%d").date()
+    except ValueError:
+        messages.error(
+            request,
+            _("“%(value)s” is not a date written YYYY-MM-DD; showing today's figures instead.") % {"value": raw},
+        )
+        return today
+
+
+def _chosen_area(request: HttpRequest, areas: list[Area], everywhere: bool) -> Area | None:
+    """The area asked for in ``?area=``, among the user's areas (404 otherwise); by default the
+    user's top area, or every area for a user who sees everything and there are several roots."""
+    raw = request.GET.get("area", "").strip()
+    if raw:
+        by_pk = {str(area.pk): area for area in areas}
+        if raw not in by_pk:
+            raise Http404(_("No such area among yours."))
+        return by_pk[raw]
+    if everywhere and sum(1 for a in areas if a.parent_id is None) != 1:
+        return None
+    return areas[0] if areas else None
+
+
+def _dashboard_url(area_pk: int | None, as_of: dt.date) -> str:
+    query = {"as_of": as_of.isoformat()}
+    if area_pk is not None:
+        query = {"area": str(area_pk), **query}
+    return f"{reverse('outcomes:dashboard')}?{urlencode(query)}"
+
+
+def _breadcrumb(area: Area | None, areas: list[Area], as_of: dt.date) -> list[dict[str, Any]]:
+    """Ancestors of the area (one query when it has any), linked when the user may open them."""
+    if area is None:
+        return []
+    ids = [int(pk) for pk in area.path.strip("/").split("/")[:-1]]
+    mine = {a.pk for a in areas}
+    ancestors = list(Area.objects.filter(pk__in=ids).order_by("depth")) if ids else []
+    crumbs = [{"name": a.name, "url": _dashboard_url(a.pk, as_of) if a.pk in mine else ""} for a in ancestors]
+    return [*crumbs, {"name": area.name, "url": ""}]
+
+
+def _chart_data(figures: dict[str, Any], rows: list[dict[str, Any]], as_of: dt.date) -> dict[str, Any]:
+    orgs = figures["organizations"]
+    return {
+        "nature": [
+            {"key": key, "name": str(Organization.Nature(key).label), "value": orgs["by_nature"][key]}
+            for key in orgs["by_nature"]
+        ],
+        "category": [
+            {"key": key, "name": str(Organization.Category(key).label), "value": orgs["by_category"][key]}
+            for key in orgs["by_category"]
+        ],
+        "legal_status": [
+            {"key": key, "name": str(Organization.LegalStatus(key).label), "value": orgs["by_legal_status"][key]}
+            for key in orgs["by_legal_status"]
+        ],
+        "communities": [{"name": row["label"], "value": row["active"], "url": row["url"]} for row in rows],
+        "labels": {
+            "organizations": _("Organizations"),
+            "share": _("Share"),
+            "drill": _("Click a bar to see that community"),
+        },
+        "as_of": as_of.isoformat(),
+    }
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not user.has_perm(Perm.OUTCOMES_VIEW):
+        raise PermissionDenied
+    scope = scope_for(user, Perm.OUTCOMES_VIEW)
+    areas = areas_in_scope(scope)
+    area = _chosen_area(request, areas, scope.everywhere)
+    if area is None and not scope.everywhere:
+        raise PermissionDenied
+    as_of = _parse_as_of(request)
+
+    ctx = SectionContext()
+    figures = outcomes(as_of=as_of, area=area, ctx=ctx)
+    rows = ctx.community_rows or []
+    for row in rows:
+        row["url"] = _dashboard_url(row["id"], as_of)
+    is_community = area is not None and area.kind == Area.Kind.COMMUNITY
+    min_depth = min((a.depth for a in areas), default=0)
+    context = {
+        "area": area,
+        "area_name": area.name if area is not None else ALL_AREAS,
+        "as_of": as_of,
+        "today": timezone.localdate(),
+        "figures": figures,
+        "rows": rows,
+        "is_community": is_community,
+        "area_choices": [(a, "\u3000" * (a.depth - min_depth)) for a in areas],
+        "offer_all": scope.everywhere,
+        "breadcrumb": _breadcrumb(area, areas, as_of),
+        "chart_data": _chart_data(figures, rows, as_of),
+        "org_list_url": (
+            f"{reverse('registry:organization-list')}?{urlencode({'community': area.pk})}" if is_community else ""
+        ),
+    }
+    return render(request, "outcomes/dashboard.html", context)
