@@ -7,13 +7,19 @@ effective-dated lifecycle log (OrganizationStatusChange): the latest change on o
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db import models
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from sifu.accounts.models import Area
-from sifu.core.permissions import Perm
+from sifu.core.history import Change, HistoryEntry, history_entries
+from sifu.core.permissions import Perm, scope_for
 from sifu.registry.models import Membership, Organization, OrganizationStatusChange, Person
 
 LIVE_LEGAL = (Organization.LegalStatus.FILED, Organization.LegalStatus.REGISTERED)
@@ -115,14 +121,7 @@ def office_summary(user: Any) -> dict[str, Any]:
         active=Count("pk", filter=Q(status=S.ACTIVE)),
         incubating=Count("pk", filter=Q(status__in=[S.PROPOSED, S.INCUBATING])),
         dormant=Count("pk", filter=Q(status=S.DORMANT)),
-        filing_expiring=Count(
-            "pk",
-            filter=Q(
-                status=S.ACTIVE,
-                legal_status=Organization.LegalStatus.FILED,
-                filing_valid_until__lte=timezone.localdate() + dt.timedelta(days=30),
-            ),
-        ),
+        filing_expiring=Count("pk", filter=filing_expiring_q()),
     )
 
 
@@ -171,3 +170,354 @@ def community_figures(on: dt.date, *, area: Area | None = None) -> list[dict[str
             }
         )
     return rows
+
+
+# Organization pages: office list and detail, timeline, public directory ----------------------
+
+EXPIRY_WARNING_DAYS = 30
+
+
+def filing_expiring_q(today: dt.date | None = None) -> Q:
+    """Active, filed organizations whose filing ends within 30 days or has ended."""
+    today = today or timezone.localdate()
+    return Q(
+        status=Organization.Status.ACTIVE,
+        legal_status=Organization.LegalStatus.FILED,
+        filing_valid_until__lte=today + dt.timedelta(days=EXPIRY_WARNING_DAYS),
+    )
+
+
+def _party_q(prefix: str = "") -> Q:
+    return Q(**{f"{prefix}person__political_status__in": Person.PARTY_STATUSES})
+
+
+def with_member_counts(qs: QuerySet[Organization]) -> QuerySet[Organization]:
+    """Annotate ``member_count`` and ``party_member_count`` (current memberships) as subqueries,
+    so a page of organizations costs one query however many members they have."""
+    current = Membership.objects.filter(organization=OuterRef("pk"), left_on__isnull=True).order_by()
+
+    def counted(memberships: QuerySet[Membership]) -> Coalesce:
+        return Coalesce(Subquery(memberships.values("organization").annotate(n=Count("pk")).values("n")[:1]), 0)
+
+    return qs.annotate(member_count=counted(current), party_member_count=counted(current.filter(_party_q())))
+
+
+ORGANIZATION_SORTS: dict[str, str] = {
+    "name": "name",
+    "community": "community__path",
+    "category": "category",
+    "status": "status",
+    "founded": "founded_on",
+    "filed": "filed_on",
+    "members": "member_count",
+}
+
+
+def sort_organizations(qs: QuerySet[Organization], sort: str | None) -> QuerySet[Organization]:
+    """Order by one of ORGANIZATION_SORTS ("-" for descending); empty dates last; ties by name."""
+    key = (sort or "").lstrip("-")
+    if key not in ORGANIZATION_SORTS:
+        return qs.order_by("community__path", "name", "pk")
+    expr = F(ORGANIZATION_SORTS[key])
+    first = expr.desc(nulls_last=True) if (sort or "").startswith("-") else expr.asc(nulls_last=True)
+    return qs.order_by(first, "name", "pk")
+
+
+def filter_organizations(qs: QuerySet[Organization], filters: Mapping[str, Any]) -> QuerySet[Organization]:
+    """Apply the office list's filters (the cleaned data of OrganizationFilterForm)."""
+    S = Organization.Status
+    if community := filters.get("community"):
+        qs = qs.filter(community_id=getattr(community, "pk", community))
+    for name in ("category", "nature", "legal_status"):
+        if value := filters.get(name):
+            qs = qs.filter(**{name: value})
+    if status := filters.get("status"):
+        # "incubating" is how the office home counts it: proposed or incubating.
+        qs = qs.filter(status__in=[S.PROPOSED, S.INCUBATING]) if status == S.INCUBATING else qs.filter(status=status)
+    if (branch := filters.get("party_branch")) in ("yes", "no"):
+        qs = qs.filter(party_branch_founded_on__isnull=branch == "no")
+    if (party := filters.get("party_members")) in ("yes", "no"):
+        has_party = Exists(
+            Membership.objects.filter(organization=OuterRef("pk"), left_on__isnull=True).filter(_party_q())
+        )
+        qs = qs.filter(has_party) if party == "yes" else qs.filter(~has_party)
+    if filters.get("filing") == "expiring":
+        qs = qs.filter(filing_expiring_q())
+    if text := (filters.get("q") or "").strip():
+        qs = qs.filter(Q(name__icontains=text) | Q(filing_number__icontains=text) | Q(uscc__icontains=text))
+    return qs
+
+
+def organization_list(user: Any, filters: Mapping[str, Any], *, perm: str = Perm.ORG_VIEW) -> QuerySet[Organization]:
+    """Organizations in the user's scope for ``perm``, filtered, with member counts, sorted. One query."""
+    qs = Organization.objects.for_user(user, perm).select_related("community")
+    return sort_organizations(with_member_counts(filter_organizations(qs, filters)), filters.get("sort"))
+
+
+def communities_in_scope(user: Any, perm: str) -> QuerySet[Area]:
+    """Communities where the user holds ``perm``: under granted areas or holding a granted organization."""
+    scope = scope_for(user, perm)
+    q = scope.q("path")
+    if not scope.everywhere and scope.organization_ids:
+        q |= Q(pk__in=Organization.objects.filter(pk__in=sorted(scope.organization_ids)).values("community_id"))
+    return Area.objects.communities().filter(q).order_by("path")
+
+
+ROLE_RANK = Case(
+    *(When(role=role, then=Value(rank)) for rank, role in enumerate(Membership.Role.values)),
+    default=Value(len(Membership.Role.values)),
+)
+
+
+def organization_members_summary(organization: Organization, *, limit: int = 50) -> dict[str, Any]:
+    """Current members of one organization for its detail page, in two queries:
+
+    1. counts: members, party members, initiators, whether the leader is a party member
+    2. up to ``limit`` current members with their person, leader first then by role and date
+    """
+    current = Membership.objects.filter(organization=organization, left_on__isnull=True)
+    figures = current.aggregate(
+        members=Count("pk"),
+        party_members=Count("pk", filter=_party_q()),
+        initiators=Count("pk", filter=Q(is_initiator=True)),
+        party_leaders=Count("pk", filter=_party_q() & Q(role=Membership.Role.LEADER)),
+    )
+    rows = list(
+        current.select_related("person").annotate(role_rank=ROLE_RANK).order_by("role_rank", "joined_on", "pk")[:limit]
+    )
+    leader = rows[0] if rows and rows[0].role == Membership.Role.LEADER else None
+    return {
+        **figures,
+        "rows": rows,
+        "more": max(figures["members"] - len(rows), 0),
+        "leader": leader,
+        "leader_is_party_member": bool(figures["party_leaders"]),
+    }
+
+
+ACTION_LABELS: dict[str, Any] = {
+    "registry.organization.created": gettext_lazy("Organization recorded"),
+    "registry.organization.updated": gettext_lazy("Profile updated"),
+    "registry.organization.imported": gettext_lazy("Imported"),
+    "registry.organization.incubation_started": gettext_lazy("Incubation started"),
+    "registry.organization.filed": gettext_lazy("Filing recorded"),
+    "registry.organization.registered": gettext_lazy("Registration recorded"),
+    "registry.organization.made_dormant": gettext_lazy("Marked dormant"),
+    "registry.organization.reactivated": gettext_lazy("Reactivated"),
+    "registry.organization.dissolved": gettext_lazy("Dissolved"),
+    "registry.membership.added": gettext_lazy("Member added"),
+    "registry.membership.imported": gettext_lazy("Member imported"),
+    "registry.membership.ended": gettext_lazy("Membership ended"),
+    "registry.membership.role_changed": gettext_lazy("Role changed"),
+    "registry.membership.leader_handed_over": gettext_lazy("Leadership handed over"),
+    "registry.membership.leader_appointed": gettext_lazy("Leader appointed"),
+}
+
+
+def action_label(code: str) -> str:
+    """A human label for a dotted action code; unknown codes are shown as they are."""
+    if code in ACTION_LABELS:
+        return str(ACTION_LABELS[code])
+    return code or str(gettext_lazy("Changed"))
+
+
+@dataclass
+class TimelineEntry:
+    """One line of an organization's timeline: an organization version, a membership version,
+    or a group of memberships added together (``names``)."""
+
+    when: dt.datetime
+    action: str
+    label: str
+    user: Any
+    kind: str  # "organization", "membership" or "status"
+    subject: str = ""
+    changes: tuple[Change, ...] = ()
+    effective_on: dt.date | None = None
+    reason: str = ""
+    from_status: str = ""
+    to_status: str = ""
+    names: list[str] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.names) or 1
+
+
+GROUP_WINDOW = dt.timedelta(minutes=2)
+_MEMBERSHIP_ADDED = ("registry.membership.added", "registry.membership.imported")
+
+
+def _readable(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def _readable_changes(entries: list[HistoryEntry], model: type[models.Model]) -> list[HistoryEntry]:
+    """Field changes as people read them: dates as YYYY-MM-DD, related-row ids replaced by the
+    rows' names (one query per related model whose link changed; none for most timelines)."""
+    fks = {f.name: f.related_model for f in model._meta.concrete_fields if f.is_relation}
+    wanted: dict[Any, set[Any]] = {}
+    for entry in entries:
+        for change in entry.changes:
+            if change.field in fks:
+                wanted.setdefault(fks[change.field], set()).update(v for v in (change.old, change.new) if v != "")
+    names = {
+        related: {obj.pk: str(obj) for obj in related._default_manager.filter(pk__in=sorted(ids))}
+        for related, ids in wanted.items()
+    }
+
+    def readable(change: Change) -> Change:
+        if change.field in fks:
+            found = names[fks[change.field]]
+            return replace(change, old=found.get(change.old, change.old), new=found.get(change.new, change.new))
+        return replace(change, old=_readable(change.old), new=_readable(change.new))
+
+    return [replace(entry, changes=tuple(readable(c) for c in entry.changes)) for entry in entries]
+
+
+def organization_timeline(organization: Organization) -> list[TimelineEntry]:
+    """Every recorded change of one organization, newest first, read from history. Three queries
+    (plus one per related model whose link changed, e.g. the party-building instructor):
+
+    1. the organization's versions (with their users)
+    2. the versions of its memberships (with users and people)
+    3. its lifecycle log (effective dates and reasons), matched to the transitions in 1
+    """
+    hidden = frozenset({"updated_at", "created_at", "status_since"})
+    org_entries = history_entries(
+        Organization.history.filter(id=organization.pk).select_related("history_user"), hidden_fields=hidden
+    )
+    org_entries = _readable_changes(org_entries, Organization)
+    member_entries = history_entries(
+        Membership.history.filter(organization_id=organization.pk).select_related("history_user", "person"),
+        hidden_fields=frozenset({"updated_at", "created_at", "organization", "person"}),
+    )
+    member_entries = _readable_changes(member_entries, Membership)
+    pending: dict[str, list[OrganizationStatusChange]] = {}
+    for change in organization.status_changes.select_related("created_by").order_by("id"):
+        pending.setdefault(change.action, []).append(change)
+
+    timeline: list[TimelineEntry] = []
+    for entry in sorted(org_entries, key=lambda e: (e.when, e.record.history_id)):
+        item = TimelineEntry(
+            when=entry.when,
+            action=entry.action,
+            label=action_label(entry.action),
+            user=entry.user,
+            kind="organization",
+            changes=entry.changes,
+        )
+        if pending.get(entry.action):
+            status_change = pending[entry.action].pop(0)
+            item.effective_on = status_change.effective_on
+            item.reason = status_change.reason
+            item.from_status = status_change.get_from_status_display() if status_change.from_status else ""
+            item.to_status = status_change.get_status_display()
+            item.changes = tuple(c for c in item.changes if c.field != "status")  # shown as from → to
+        timeline.append(item)
+    for changes in pending.values():  # lifecycle entries without a matching version (e.g. old imports)
+        for status_change in changes:
+            timeline.append(
+                TimelineEntry(
+                    when=status_change.created_at,
+                    action=status_change.action,
+                    label=action_label(status_change.action),
+                    user=status_change.created_by,
+                    kind="status",
+                    effective_on=status_change.effective_on,
+                    reason=status_change.reason,
+                    from_status=status_change.get_from_status_display() if status_change.from_status else "",
+                    to_status=status_change.get_status_display(),
+                )
+            )
+    for entry in member_entries:
+        record = entry.record
+        timeline.append(
+            TimelineEntry(
+                when=entry.when,
+                action=entry.action,
+                label=action_label(entry.action),
+                user=entry.user,
+                kind="membership",
+                subject=f"{record.person.name} ({record.get_role_display()})" if record.person else "",
+                changes=entry.changes,
+            )
+        )
+    timeline.sort(key=lambda e: e.when, reverse=True)
+    return _group_member_additions(timeline)
+
+
+def _group_member_additions(timeline: list[TimelineEntry]) -> list[TimelineEntry]:
+    """Fold runs of members added by the same user within two minutes (a roster typed in or
+    imported) into one entry listing their names."""
+    grouped: list[TimelineEntry] = []
+    last_when: dt.datetime | None = None
+    for entry in timeline:
+        previous = grouped[-1] if grouped else None
+        if (
+            previous is not None
+            and entry.kind == previous.kind == "membership"
+            and entry.action in _MEMBERSHIP_ADDED
+            and previous.action == entry.action
+            and getattr(previous.user, "pk", None) == getattr(entry.user, "pk", None)
+            and last_when is not None
+            and last_when - entry.when <= GROUP_WINDOW
+        ):
+            if not previous.names:
+                previous.names.append(previous.subject)
+            previous.names.append(entry.subject)
+        else:
+            grouped.append(entry)
+        last_when = entry.when
+    for entry in grouped:
+        if entry.names:
+            entry.names.reverse()  # in the order they were added
+            entry.subject = ""
+    return grouped
+
+
+def suggest_filing_number(year: int) -> str:
+    """The next free filing number of the form NS{year}-{seq:04d}. One query."""
+    prefix = f"NS{year}-"
+    used = Organization.objects.filter(filing_number__startswith=prefix).values_list("filing_number", flat=True)
+    seqs = [int(number[len(prefix) :]) for number in used if number[len(prefix) :].isdigit()]
+    return f"{prefix}{max(seqs, default=0) + 1:04d}"
+
+
+def instructor_candidates(user: Any, text: str, *, limit: int = 10) -> list[Person]:
+    """People in the user's scope matching a name (part) or a phone number (at least 4 digits). One query."""
+    text = (text or "").strip()
+    if not text:
+        return []
+    q = Q(name__icontains=text)
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if len(digits) >= 4 and digits == text.replace(" ", "").replace("-", ""):
+        q |= Q(phone__contains=digits)
+    return list(
+        Person.objects.for_user(user, Perm.PEOPLE_VIEW)
+        .filter(q)
+        .select_related("community")
+        .order_by("name", "pk")[:limit]
+    )
+
+
+def public_organizations() -> QuerySet[Organization]:
+    """Organizations shown to residents (filed or registered, not dissolved), with member counts."""
+    return with_member_counts(Organization.objects.public().select_related("community"))
+
+
+def public_directory(filters: Mapping[str, Any]) -> QuerySet[Organization]:
+    """The public directory, filtered by community, category and text. One query per page."""
+    qs = public_organizations()
+    if community := filters.get("community"):
+        qs = qs.filter(community_id=getattr(community, "pk", community))
+    if category := filters.get("category"):
+        qs = qs.filter(category=category)
+    if text := (filters.get("q") or "").strip():
+        qs = qs.filter(Q(name__icontains=text) | Q(purpose__icontains=text) | Q(service_scope__icontains=text))
+    return qs.order_by("community__path", "name", "pk")
+
+
+def public_communities() -> QuerySet[Area]:
+    """Communities that have at least one organization in the public directory."""
+    return Area.objects.filter(pk__in=Organization.objects.public().values("community_id")).order_by("path")

@@ -1,3 +1,294 @@
-"""Registry views (organizations)."""
+"""Office pages for organizations: list (filters, sort, htmx), export, create, detail, edit, transitions.
 
-urls: list = []
+Reads go through ``registry.selectors``, writes through ``registry.services``; objects are
+fetched with ``get_organization_for_user`` (404 outside scope, 403 without the permission).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, path, reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from sifu.core.masking import mask_phone
+from sifu.core.permissions import Perm
+from sifu.registry import selectors, services
+from sifu.registry.forms import (
+    TRANSITION_FORMS,
+    OrganizationCreateForm,
+    OrganizationEditForm,
+    OrganizationFilterForm,
+    add_service_error,
+)
+from sifu.registry.lifecycle import TRANSITIONS, allowed_transitions, filing_checklist, transition_problem
+from sifu.registry.models import Organization
+from sifu.registry.permissions import get_organization_for_user
+
+TIMELINE_LIMIT = 100
+MEMBERS_LIMIT = 50
+
+
+def _url_or_none(name: str, *args: Any) -> str | None:
+    """The URL of a page another part of the office may provide, or None while it does not exist."""
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return None
+
+
+def _query_without(request: HttpRequest, *names: str) -> str:
+    query = request.GET.copy()
+    for name in names:
+        query.pop(name, None)
+    return query.urlencode()
+
+
+# List and export ----------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def organization_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not user.has_perm(Perm.ORG_VIEW):
+        raise PermissionDenied
+    form = OrganizationFilterForm(request.GET or None, user=user)
+    filters = form.filters
+    page = Paginator(selectors.organization_list(user, filters), settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    sort = filters.get("sort", "")
+    context = {
+        "form": form,
+        "page": page,
+        "sort": sort,
+        "sort_links": _sort_links(request, sort),
+        "page_query": _query_without(request, "page"),
+        "export_query": _query_without(request, "page", "sort"),
+        "filtered": form.active_count > 0,
+        "can_export": user.has_perm(Perm.ORG_EXPORT),
+        "can_create": user.has_perm(Perm.ORG_CREATE),
+        "expiry_limit": timezone.localdate() + dt.timedelta(days=selectors.EXPIRY_WARNING_DAYS),
+        "today": timezone.localdate(),
+    }
+    template = "registry/organization_list.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#results"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _sort_links(request: HttpRequest, current: str) -> dict[str, dict[str, str]]:
+    """For each sortable column: the URL that sorts by it (flipping direction if already sorted)."""
+    links = {}
+    base = request.GET.copy()
+    base.pop("page", None)
+    for key in selectors.ORGANIZATION_SORTS:
+        query = base.copy()
+        query["sort"] = f"-{key}" if current == key else key
+        state = "sorted-asc" if current == key else "sorted" if current == f"-{key}" else ""
+        links[key] = {"url": "?" + query.urlencode(), "state": state}
+    return links
+
+
+@login_required
+@require_GET
+def organization_export(request: HttpRequest) -> HttpResponse:
+    """The filtered list as .xlsx. Personal data is masked unless ``?unmasked=1`` is asked for by
+    someone who may see it; each unmasked export is recorded."""
+    user = request.user
+    if not user.has_perm(Perm.ORG_EXPORT):
+        raise PermissionDenied
+    unmasked = request.GET.get("unmasked") == "1"
+    if unmasked and not user.has_perm(Perm.PEOPLE_SENSITIVE):
+        raise PermissionDenied(_("You may not export unmasked personal information."))
+    filters = OrganizationFilterForm(request.GET or None, user=user).filters
+    queryset = selectors.organization_list(user, filters, perm=Perm.ORG_EXPORT)
+    if unmasked:
+        queryset = queryset.filter(pk__in=Organization.objects.for_user(user, Perm.PEOPLE_SENSITIVE).values("pk"))
+        services.record_unmasked_export(by=user, context=f"organization list export ?{request.GET.urlencode()}")
+    from sifu.registry.exports import OrganizationListExporter  # written by the Excel work; imported lazily
+
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    return OrganizationListExporter(queryset, unmasked=unmasked).response(f"organizations-{stamp}.xlsx")
+
+
+# Create and edit ----------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organization_create(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not user.has_perm(Perm.ORG_CREATE):
+        raise PermissionDenied
+    form = OrganizationCreateForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            org = services.organization_create(
+                name=data.pop("name"),
+                form=data.pop("form"),
+                nature=data.pop("nature"),
+                category=data.pop("category"),
+                community=data.pop("community"),
+                by=user,
+                **data,
+            )
+        except ValidationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("%(name)s was recorded as a proposed organization.") % {"name": org.name})
+            return redirect("registry:organization-detail", org.pk)
+    return render(request, "registry/organization_form.html", {"form": form, "organization": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organization_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    org = get_organization_for_user(request.user, pk, Perm.ORG_CHANGE)
+    form = OrganizationEditForm(request.POST or None, request.FILES or None, instance=org, user=request.user)
+    searching = "_find" in request.POST
+    if request.method == "POST" and not searching and form.is_valid():
+        try:
+            services.organization_update(organization=org, data=form.profile_changes(), by=request.user)
+        except ValidationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("The profile of %(name)s was saved.") % {"name": org.name})
+            return redirect("registry:organization-detail", org.pk)
+    matches = form.offer_instructors(request.POST.get("instructor_search", "")) if searching else None
+    context = {"form": form, "organization": org, "instructor_matches": matches, "searching": searching}
+    return render(request, "registry/organization_form.html", context)
+
+
+@login_required
+@require_GET
+def organization_instructor_options(request: HttpRequest, pk: int) -> HttpResponse:
+    """The instructor choices for a search (htmx fragment of the edit form)."""
+    org = get_organization_for_user(request.user, pk, Perm.ORG_CHANGE)
+    form = OrganizationEditForm(instance=org, user=request.user)
+    matches = form.offer_instructors(request.GET.get("instructor_search", ""))
+    context = {"form": form, "organization": org, "instructor_matches": matches, "searching": True}
+    return render(request, "registry/organization_form.html#instructor-options", context)
+
+
+# Detail -------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    org = get_organization_for_user(user, pk, Perm.ORG_VIEW)
+    timeline = selectors.organization_timeline(org)
+    show_all = request.GET.get("timeline") == "all"
+    today = timezone.localdate()
+    can_transition = user.has_perm(Perm.ORG_TRANSITION, org)
+    members = selectors.organization_members_summary(org, limit=MEMBERS_LIMIT)
+    for membership in members["rows"]:  # always masked here; unmasking is the person page's logged reveal
+        membership.masked_phone = mask_phone(membership.person.phone)
+    context = {
+        "organization": org,
+        "members": members,
+        "members_url": _url_or_none("registry:organization-members", org.pk),
+        "timeline": timeline if show_all else timeline[:TIMELINE_LIMIT],
+        "timeline_hidden": 0 if show_all else max(len(timeline) - TIMELINE_LIMIT, 0),
+        "transitions": [(name, TRANSITIONS[name]) for name in allowed_transitions(org)] if can_transition else [],
+        "can_change": user.has_perm(Perm.ORG_CHANGE, org),
+        "filing_expired": bool(org.filing_valid_until and org.filing_valid_until < today),
+        "filing_expiring": bool(
+            org.filing_valid_until
+            and today <= org.filing_valid_until <= today + dt.timedelta(days=selectors.EXPIRY_WARNING_DAYS)
+        ),
+    }
+    return render(request, "registry/organization_detail.html", context)
+
+
+# Lifecycle transitions ----------------------------------------------------------------------
+
+
+def _apply_transition(name: str, org: Organization, data: dict[str, Any], by: Any) -> Organization:
+    """Call the service for transition ``name`` with the form's cleaned data."""
+    if name == "start_incubation":
+        return services.organization_start_incubation(organization=org, on=data["on"], by=by)
+    if name == "file":
+        return services.organization_file(
+            organization=org, filing_number=data["filing_number"], filed_on=data["filed_on"], by=by
+        )
+    if name == "register":
+        return services.organization_register(
+            organization=org, uscc=data["uscc"], registered_on=data["registered_on"], by=by
+        )
+    if name == "make_dormant":
+        return services.organization_make_dormant(organization=org, reason=data["reason"], on=data["on"], by=by)
+    if name == "reactivate":
+        return services.organization_reactivate(organization=org, reason=data["reason"], on=data["on"], by=by)
+    if name == "dissolve":
+        return services.organization_dissolve(organization=org, reason=data["reason"], on=data["on"], by=by)
+    raise Http404
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organization_transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    if action not in TRANSITIONS:
+        raise Http404
+    org = get_organization_for_user(request.user, pk, Perm.ORG_TRANSITION)
+    transition = TRANSITIONS[action]
+    form_class = TRANSITION_FORMS[action]
+    initial = {"filing_number": selectors.suggest_filing_number(timezone.localdate().year)} if action == "file" else {}
+    form = form_class(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            _apply_transition(action, org, form.cleaned_data, request.user)
+        except ValidationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(
+                request, _("%(action)s: done for %(name)s.") % {"action": transition.label, "name": org.name}
+            )
+            return redirect("registry:organization-detail", org.pk)
+    checklist = None
+    if action == "file":
+        on = form.cleaned_data.get("filed_on") if form.is_bound and form.is_valid() else None
+        checklist = filing_checklist(org, on or timezone.localdate())
+    context = {
+        "organization": org,
+        "action": action,
+        "transition": transition,
+        "form": form,
+        "problem": transition_problem(org, action),
+        "checklist": checklist,
+    }
+    return render(request, "registry/organization_transition.html", context)
+
+
+urls = [
+    path("office/organizations/", organization_list, name="organization-list"),
+    path("office/organizations/export.xlsx", organization_export, name="organization-export"),
+    path("office/organizations/new/", organization_create, name="organization-create"),
+    path("office/organizations/<int:pk>/", organization_detail, name="organization-detail"),
+    path("office/organizations/<int:pk>/edit/", organization_edit, name="organization-edit"),
+    path(
+        "office/organizations/<int:pk>/instructor-options/",
+        organization_instructor_options,
+        name="organization-instructor-options",
+    ),
+    path(
+        "office/organizations/<int:pk>/transition/<str:action>/",
+        organization_transition,
+        name="organization-transition",
+    ),
+]
