@@ -292,3 +292,32 @@ TRANSITION_FORMS: dict[str, type[forms.Form]] = {
     "reactivate": OptionalReasonForm,
     "dissolve": ReasonForm,
 }
+
+
+# Public directory ----------------------------------------------------------------------------
+
+
+class DirectoryFilterForm(forms.Form):
+    """The public directory's search and filters (communities: those with public organizations)."""
+
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Name or what they do")}),
+    )
+    community = forms.TypedChoiceField(label=_("Community"), required=False, coerce=int, empty_value=None)
+    category = forms.ChoiceField(
+        label=_("Category"), required=False, choices=[("", _("All categories")), *Organization.Category.choices]
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        communities = selectors.public_communities().values_list("pk", "name")
+        self.fields["community"].choices = [("", _("All communities")), *communities]
+
+    @property
+    def filters(self) -> dict[str, Any]:
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        return {k: v for k, v in self.cleaned_data.items() if v not in ("", None)}
