@@ -10,6 +10,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connections
 
 from sifu.accounts.models import Area
 from sifu.accounts.tests.factories import make_area
@@ -28,8 +29,10 @@ def run_json(*args: str) -> dict:
     return json.loads(run(*args, "--json"))
 
 
-def exit_status(*args: str, capsys) -> tuple[int, str]:
+def exit_status(*args: str, capsys, monkeypatch) -> tuple[int, str]:
     """Run as from the shell (run_from_argv), returning the exit status and stderr."""
+    # run_from_argv closes every connection when done, which would close the test's own (PostgreSQL).
+    monkeypatch.setattr(connections, "close_all", lambda: None)
     with pytest.raises(SystemExit) as info:
         Command().run_from_argv(["manage.py", "outcomes", *args])
     return info.value.code, capsys.readouterr().err
@@ -88,8 +91,8 @@ def test_area_path_form(world, records):
     assert run_json("--area", "南山区/南山街道", "--as-of", "2021-06-30")["area"] == "南山街道"
 
 
-def test_unknown_area_lists_near_matches_and_exits_non_zero(world, capsys):
-    code, err = exit_status("--area", "荔芳", "--json", capsys=capsys)
+def test_unknown_area_lists_near_matches_and_exits_non_zero(world, capsys, monkeypatch):
+    code, err = exit_status("--area", "荔芳", "--json", capsys=capsys, monkeypatch=monkeypatch)
     assert code != 0
     assert "No area is called “荔芳”" in err
     assert "荔芳社区" in err
@@ -97,18 +100,18 @@ def test_unknown_area_lists_near_matches_and_exits_non_zero(world, capsys):
         run("--area", "不存在的地方")
 
 
-def test_ambiguous_area_asks_for_the_parent(world, capsys):
+def test_ambiguous_area_asks_for_the_parent(world, capsys, monkeypatch):
     make_area("新村社区", Area.Kind.COMMUNITY, world.subdistrict)
     make_area("新村社区", Area.Kind.COMMUNITY, world.other_subdistrict)
-    code, err = exit_status("--area", "新村社区", capsys=capsys)
+    code, err = exit_status("--area", "新村社区", capsys=capsys, monkeypatch=monkeypatch)
     assert code != 0
     assert "南山区/南山街道/新村社区" in err and "南山区/粤海街道/新村社区" in err
     assert run_json("--area", "粤海街道/新村社区")["area"] == "新村社区"
 
 
 @pytest.mark.parametrize("bad", ["2024-13-01", "30/04/2024", "yesterday", "2024-02-30"])
-def test_bad_date_is_a_clear_error(world, capsys, bad):
-    code, err = exit_status("--as-of", bad, capsys=capsys)
+def test_bad_date_is_a_clear_error(world, capsys, monkeypatch, bad):
+    code, err = exit_status("--as-of", bad, capsys=capsys, monkeypatch=monkeypatch)
     assert code != 0
     assert "YYYY-MM-DD" in err and bad in err
 
