@@ -1,0 +1,320 @@
+"""The writes of a checked registry import, each through a service, inside the import's transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
+
+from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext as _
+
+from sifu.core.spreadsheets import SheetRow
+from sifu.registry import services
+from sifu.registry.imports.plan import ImportSummary, MemberPlan, OrgKey, OrgOutcome, OrgPlan
+from sifu.registry.imports.vocabulary import LEGAL_RANK, STATUSES, Legal, Political, Role, Status, word_for
+from sifu.registry.models import Membership, Organization
+
+# Profile fields an import sets on an existing organization, when the sheet has their column.
+PROFILE_FROM_FILE = (
+    "form",
+    "nature",
+    "category",
+    "founded_on",
+    "venue",
+    "party_clause_in_charter",
+    "party_branch_founded_on",
+)
+NEW_PROFILE = ("founded_on", "venue", "party_clause_in_charter", "party_branch_founded_on")
+BLANK = {"venue": "", "party_clause_in_charter": False}
+DORMANT_REASON = "导入：状态为休眠"
+DISSOLVED_REASON = "导入：状态为注销"
+REACTIVATED_REASON = "导入：状态为活跃"
+# Service field names → form fields, to put a refusal in the right column.
+TRANSITION_FIELDS = {"filing_number": "filing_number", "uscc": "uscc", "registered_on": "registered_on"}
+
+Step = tuple[Callable[..., Any], str, dict[str, Any]]  # service, column to blame, keyword arguments
+
+
+def created_on(data: dict[str, Any], today: dt.date) -> dt.date:
+    """A new organization starts on the earliest date the file gives for it (today if none)."""
+    dates = [d for d in (data.get("founded_on"), data.get("filed_on"), data.get("registered_on")) if d]
+    return min(dates) if dates else today
+
+
+def transition_steps(org: Organization, data: dict[str, Any], *, new: bool, today: dt.date) -> list[Step] | None:
+    """The transition services that take ``org`` to the file's state, in date order.
+
+    None when no service leads there (e.g. back from 活跃 to 拟成立). The services still check
+    each step, so a refusal (a date before the last change, a filing floor) is reported too.
+    """
+    status, legal = org.status, org.legal_status
+    steps: list[Step] = []
+    if LEGAL_RANK[data["legal_status"]] > LEGAL_RANK[legal]:
+        if legal == Legal.UNFILED:
+            filing = {"filing_number": data["filing_number"], "filed_on": data["filed_on"], "check_floor": False}
+            steps.append((services.organization_file, "legal_status", filing))
+            status = Status.ACTIVE
+        if data["legal_status"] == Legal.REGISTERED:
+            registration = {"uscc": data["uscc"], "registered_on": data["registered_on"]}
+            steps.append((services.organization_register, "legal_status", registration))
+    target = data["status"]
+    if target == status:
+        return steps
+    if target == Status.INCUBATING and status == Status.PROPOSED:
+        on = created_on(data, today) if new else today
+        return [(services.organization_start_incubation, "status", {"on": on}), *steps]
+    if target == Status.DORMANT and status == Status.ACTIVE:
+        return [*steps, (services.organization_make_dormant, "status", {"reason": DORMANT_REASON, "on": today})]
+    if target == Status.DISSOLVED:
+        return [*steps, (services.organization_dissolve, "status", {"reason": DISSOLVED_REASON, "on": today})]
+    if target == Status.ACTIVE and status in (Status.DORMANT, Status.DISSOLVED):
+        return [*steps, (services.organization_reactivate, "status", {"reason": REACTIVATED_REASON, "on": today})]
+    return None
+
+
+class RegistryWrites:
+    """Mixed into ``RegistryImport``: ``write()`` after ``check()`` found nothing wrong."""
+
+    by: Any
+    today: dt.date
+    dry_run: bool
+    attempt: Any
+    row_error: Any
+    warn: Any
+    org_plans: list[OrgPlan]
+    member_plans: list[MemberPlan]
+    people: list[Any]
+    registry_orgs: dict[OrgKey, Organization]
+
+    def write(self, rows: dict[str, list[SheetRow]]) -> ImportSummary:
+        summary = ImportSummary()
+        self._write_people(summary)
+        for plan in self.org_plans:
+            self._write_organization(plan)
+        orgs: dict[OrgKey, Organization] = dict(self.registry_orgs)
+        orgs.update({plan.key: plan.org for plan in self.org_plans if plan.org is not None})
+        members: dict[OrgKey, list[MemberPlan]] = defaultdict(list)
+        for member in self.member_plans:
+            members[member.org_key].append(member)
+        recorded = self._recorded_memberships(list(orgs.values()))
+        for plan in self.org_plans:
+            if plan.org is None:
+                continue
+            # Members join before dormancy or dissolution (a dissolved organization's members are
+            # frozen); an organization being brought back from dissolution is reactivated first.
+            if plan.org.status == Status.DISSOLVED:
+                self._write_transitions(plan)
+                self._write_memberships(plan.org, members.pop(plan.key, []), recorded, summary)
+            else:
+                self._write_memberships(plan.org, members.pop(plan.key, []), recorded, summary)
+                self._write_transitions(plan)
+        for key, rest in members.items():  # organizations only named on the 成员 sheet
+            if key in orgs:
+                self._write_memberships(orgs[key], rest, recorded, summary)
+        self._summarise(summary)
+        self._warn_leaderless([org.pk for org in orgs.values()])
+        return summary
+
+    def _summarise(self, summary: ImportSummary) -> None:
+        for plan in self.org_plans:
+            if plan.org is None:
+                continue
+            plan.org.refresh_from_db()
+            plan.outcome = plan.outcome or "unchanged"
+            name = f"organizations_{plan.outcome}"
+            setattr(summary, name, getattr(summary, name) + 1)
+            summary.organizations.append(
+                OrgOutcome(
+                    name=plan.org.name,
+                    community=plan.row.data["community"].name,
+                    outcome=plan.outcome,
+                    status=plan.org.status,
+                    legal_status=plan.org.legal_status,
+                    pk=None if self.dry_run else plan.org.pk,
+                )
+            )
+
+    # People -------------------------------------------------------------------------------------
+
+    def _write_people(self, summary: ImportSummary) -> None:
+        for fp in self.people:
+            if fp.match is None:
+                fp.person = self.attempt(
+                    fp.first_row,
+                    services.person_create,
+                    default="name",
+                    name=fp.name,
+                    phone=fp.phone or None,
+                    id_number=fp.id_number or None,
+                    political_status=fp.political_status or Political.MASSES,
+                    by=self.by,
+                )
+                summary.people_created += 1
+                continue
+            summary.people_matched += 1
+            match, changes = fp.match, {}
+            if fp.phone and match.phone != fp.phone:
+                changes["phone"] = fp.phone
+            if fp.id_number and not match.id_number:
+                changes["id_number"] = fp.id_number
+            if fp.political_status and match.political_status != fp.political_status:
+                changes["political_status"] = fp.political_status
+            if not changes:
+                fp.person = match
+                continue
+            fp.person = self.attempt(
+                fp.first_row, services.person_update, default="name", person=match, data=changes, by=self.by
+            )
+            summary.people_updated += 1
+
+    # Organizations ------------------------------------------------------------------------------
+
+    def _write_organization(self, plan: OrgPlan) -> None:
+        data, row = plan.row.data, plan.row
+        if plan.existing is None:
+            plan.org = self.attempt(
+                row,
+                services.organization_create,
+                default="name",
+                name=data["name"],
+                form=data["form"],
+                nature=data["nature"],
+                category=data["category"],
+                community=data["community"],
+                on=created_on(data, self.today),
+                by=self.by,
+                **{name: data[name] for name in NEW_PROFILE if row.has(name)},
+            )
+            plan.outcome = "created"
+            return
+        org, changes = plan.existing, {}
+        for name in PROFILE_FROM_FILE:
+            if row.has(name):
+                value = data[name] if data[name] is not None else BLANK.get(name)
+                if getattr(org, name) != value:
+                    changes[name] = value
+        plan.org = org
+        if changes:
+            plan.org = self.attempt(
+                row, services.organization_update, default="name", organization=org, data=changes, by=self.by
+            )
+            plan.outcome = "updated"
+
+    def _write_transitions(self, plan: OrgPlan) -> None:
+        org, row = plan.org, plan.row
+        assert org is not None
+        org.refresh_from_db()
+        steps = transition_steps(org, row.data, new=plan.existing is None, today=self.today)
+        if steps is None:
+            self.row_error(
+                row,
+                "status",
+                _("The registry records this organization as %(now)s; an import cannot change it to %(file)s.")
+                % {"now": word_for(STATUSES, org.status), "file": word_for(STATUSES, row.data["status"])},
+            )
+            return
+        for call, column, kwargs in steps:
+            done = self.attempt(
+                row, call, fields=TRANSITION_FIELDS, default=column, organization=org, by=self.by, **kwargs
+            )
+            if done is None:
+                return
+            org.refresh_from_db()
+            plan.outcome = plan.outcome or "updated"
+
+    # Memberships --------------------------------------------------------------------------------
+
+    def _recorded_memberships(self, orgs: list[Organization]) -> dict[int, list[Membership]]:
+        result: dict[int, list[Membership]] = defaultdict(list)
+        for membership in Membership.objects.filter(organization__in=[o.pk for o in orgs]).select_related("person"):
+            result[membership.organization_id].append(membership)
+        return result
+
+    def _write_memberships(
+        self, org: Organization, members: list[MemberPlan], recorded: dict[int, list[Membership]], summary: Any
+    ) -> None:
+        """Existing memberships (same person, organization and 加入日期) are compared; new ones are
+        checked against the registry's current members and leader, then added in one bulk call."""
+        known = recorded.get(org.pk, [])
+        by_key = {(m.person_id, m.joined_on): m for m in known}
+        current = {m.person_id: m for m in known if m.left_on is None}
+        leader = next((m for m in known if m.left_on is None and m.role == Role.LEADER), None)
+        new_rows: list[dict[str, Any]] = []
+        first_new: SheetRow | None = None
+        for member in members:
+            person, data, row = member.person.person, member.row.data, member.row
+            if person is None:
+                continue  # creating the person failed and was reported
+            found = by_key.get((person.pk, data["joined_on"]))
+            if found is not None:
+                self._update_membership(found, row, summary)
+                continue
+            if data["left_on"] is None and person.pk in current:
+                self.row_error(
+                    row,
+                    "joined_on",
+                    _("%(name)s is already a current member (since %(date)s in the registry): use that 加入日期.")
+                    % {"name": person.name, "date": current[person.pk].joined_on.isoformat()},
+                )
+                continue
+            if data["left_on"] is None and data["role"] == Role.LEADER and leader and leader.person_id != person.pk:
+                self.row_error(
+                    row,
+                    "role",
+                    _("The registry records %(name)s as the current leader; hand over in the office first.")
+                    % {"name": leader.person.name},
+                )
+                continue
+            first_new = first_new or row
+            new_rows.append({k: data[k] for k in ("role", "joined_on", "left_on")} | {"person": person})
+        if first_new is not None:
+            created = self.attempt(
+                first_new, services.memberships_bulk_add, default="organization", organization=org, rows=new_rows,
+                by=self.by,
+            )  # fmt: skip
+            summary.memberships_created += len(created or ())
+
+    def _update_membership(self, membership: Membership, row: SheetRow, summary: Any) -> None:
+        data = row.data
+        if membership.role == data["role"] and membership.left_on == data["left_on"]:
+            summary.memberships_unchanged += 1
+            return
+        if membership.left_on is not None:
+            self.row_error(
+                row,
+                "left_on",
+                _("The registry records that this membership ended on %(date)s; an import cannot change that.")
+                % {"date": membership.left_on.isoformat()},
+            )
+            return
+        if membership.role != data["role"]:
+            changed = self.attempt(
+                row, services.membership_change_role, default="role", membership=membership, role=data["role"],
+                by=self.by,
+            )  # fmt: skip
+            if changed is None:
+                return
+        if data["left_on"] is not None:
+            ended = self.attempt(
+                row, services.membership_end, default="left_on", membership=membership, left_on=data["left_on"],
+                by=self.by,
+            )  # fmt: skip
+            if ended is None:
+                return
+        summary.memberships_updated += 1
+
+    def _warn_leaderless(self, org_ids: list[int]) -> None:
+        leader = Membership.objects.filter(organization=OuterRef("pk"), role=Role.LEADER, left_on__isnull=True)
+        names = list(
+            Organization.objects.filter(pk__in=org_ids, status__in=[Status.ACTIVE, Status.DORMANT])
+            .filter(~Exists(leader))
+            .values_list("name", flat=True)
+        )
+        if names:
+            shown = "、".join(names[:10]) + ("…" if len(names) > 10 else "")
+            self.warn(
+                _("%(n)d active or dormant organizations have no current leader (负责人): %(names)s.")
+                % {"n": len(names), "names": shown}
+            )
