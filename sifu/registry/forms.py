@@ -17,10 +17,11 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from sifu.core.masking import mask_phone
+from sifu.accounts.models import Area
+from sifu.core.masking import mask_id_number, mask_phone
 from sifu.core.permissions import Perm
 from sifu.registry import selectors
-from sifu.registry.models import Organization, Person
+from sifu.registry.models import Membership, Organization, Person
 from sifu.registry.services import PROFILE_FIELDS
 
 
@@ -321,3 +322,220 @@ class DirectoryFilterForm(forms.Form):
             return {}
         self.is_valid()
         return {k: v for k, v in self.cleaned_data.items() if v not in ("", None)}
+
+
+# People and memberships ---------------------------------------------------------------------
+
+
+def _today_date() -> Any:
+    return timezone.localdate()
+
+
+def _phone_input() -> forms.TextInput:
+    return forms.TextInput(
+        attrs={"type": "tel", "inputmode": "tel", "autocomplete": "off", "placeholder": "13812345678"}
+    )
+
+
+def _id_input() -> forms.TextInput:
+    return forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "placeholder": _("18 characters")})
+
+
+GENDER_CHOICES = [("", _("Not recorded")), *Person.Gender.choices]
+NON_LEADER_ROLES = [(value, label) for value, label in Membership.Role.choices if value != Membership.Role.LEADER]
+
+
+class PersonFilterForm(forms.Form):
+    """The people list's search and filters, read from the query string."""
+
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": _("Name, phone (or its last 4 digits) or ID number")}
+        ),
+    )
+    political_status = forms.ChoiceField(
+        label=_("Political status"),
+        required=False,
+        choices=[("", _("Any")), ("party", _("CPC members (incl. probationary)")), *Person.PoliticalStatus.choices],
+    )
+    community = forms.TypedChoiceField(label=_("Community"), required=False, coerce=int, empty_value=None)
+
+    def __init__(self, data: Any = None, *, user: Any, **kwargs: Any) -> None:
+        super().__init__(data, **kwargs)
+        communities = list(selectors.communities_in_scope(user, Perm.PEOPLE_VIEW).values_list("pk", "name"))
+        self.fields["community"].choices = [("", _("All communities")), *communities]
+        self.show_community = len(communities) > 1
+
+    @property
+    def filters(self) -> dict[str, Any]:
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        return {name: value for name, value in self.cleaned_data.items() if value not in ("", None)}
+
+
+class PersonForm(forms.Form):
+    """Create or edit a person. Editing never shows the full phone or ID number: an empty box keeps it."""
+
+    name = forms.CharField(label=_("Name"), max_length=40)
+    gender = forms.ChoiceField(label=_("Gender"), required=False, choices=GENDER_CHOICES)
+    phone = forms.CharField(label=_("Mobile phone"), required=False, max_length=20, widget=_phone_input())
+    clear_phone = forms.BooleanField(label=_("Remove the recorded phone number"), required=False)
+    id_number = forms.CharField(label=_("ID number"), required=False, max_length=24, widget=_id_input())
+    clear_id_number = forms.BooleanField(label=_("Remove the recorded ID number"), required=False)
+    political_status = forms.ChoiceField(
+        label=_("Political status"), choices=Person.PoliticalStatus.choices, initial=Person.PoliticalStatus.MASSES
+    )
+    community = forms.ModelChoiceField(label=_("Community of residence"), queryset=Area.objects.none(), required=False)
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(
+        self,
+        *args: Any,
+        communities: Any,
+        community_required: bool = False,
+        person: Person | None = None,
+        **kwargs: Any,
+    ) -> None:
+        self.person = person
+        if person is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "name": person.name,
+                    "gender": person.gender,
+                    "political_status": person.political_status,
+                    "community": person.community_id,
+                    "note": person.note,
+                },
+            )
+        super().__init__(*args, **kwargs)
+        if person is not None and person.community_id:
+            communities = communities | Area.objects.filter(pk=person.community_id)
+        self.fields["community"].queryset = communities.order_by("path")
+        self.fields["community"].required = community_required
+        self.fields["community"].empty_label = _("Choose a community") if community_required else _("Not recorded")
+        if community_required:
+            self.fields["community"].help_text = _("People are kept in the community where they live.")
+        if person is None or not person.phone:
+            del self.fields["clear_phone"]
+        else:
+            self.fields["phone"].help_text = _("Recorded: %(masked)s. Leave empty to keep it.") % {
+                "masked": mask_phone(person.phone)
+            }
+        if person is None or not person.id_number:
+            del self.fields["clear_id_number"]
+        else:
+            self.fields["id_number"].help_text = _("Recorded: %(masked)s. Leave empty to keep it.") % {
+                "masked": mask_id_number(person.id_number)
+            }
+
+    def create_data(self) -> dict[str, Any]:
+        """Keyword arguments for ``services.person_create``."""
+        data = self.cleaned_data
+        return {
+            "name": data["name"],
+            "gender": data["gender"],
+            "phone": data["phone"] or None,
+            "id_number": data["id_number"] or None,
+            "political_status": data["political_status"],
+            "community": data["community"],
+            "note": data["note"],
+        }
+
+    def update_data(self) -> dict[str, Any]:
+        """The ``data`` for ``services.person_update``: fields given; empty identifiers are kept."""
+        data = self.cleaned_data
+        changes = {name: data[name] for name in ("name", "gender", "political_status", "community", "note")}
+        for field in ("phone", "id_number"):
+            if data.get(f"clear_{field}"):
+                changes[field] = None
+            elif data[field]:
+                changes[field] = data[field]
+        return changes
+
+
+class NewPersonFields(forms.Form):
+    """Who: an existing resident (matched by ID number or phone, with the same name) or a new one."""
+
+    name = forms.CharField(label=_("Name"), max_length=40)
+    phone = forms.CharField(label=_("Mobile phone"), required=False, max_length=20, widget=_phone_input())
+    id_number = forms.CharField(label=_("ID number"), required=False, max_length=24, widget=_id_input())
+    political_status = forms.ChoiceField(
+        label=_("Political status"),
+        choices=Person.PoliticalStatus.choices,
+        initial=Person.PoliticalStatus.MASSES,
+        help_text=_("Used only when the person is new; a recorded person keeps their details."),
+    )
+
+    def person_data(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "name": data["name"],
+            "phone": data["phone"] or None,
+            "id_number": data["id_number"] or None,
+            "political_status": data["political_status"],
+        }
+
+
+class MembershipAddForm(NewPersonFields):
+    gender = forms.ChoiceField(label=_("Gender"), required=False, choices=GENDER_CHOICES)
+    community = forms.ModelChoiceField(label=_("Lives in"), queryset=Area.objects.none(), required=False)
+    role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices, initial=Membership.Role.MEMBER)
+    joined_on = forms.DateField(label=_("Joined on"), widget=DateInput(), initial=_today_date)
+    is_initiator = forms.BooleanField(label=_("Initiator (发起人)"), required=False)
+
+    field_order = ["name", "phone", "id_number", "political_status", "gender", "community", "role", "joined_on"]
+
+    def __init__(self, *args: Any, organization: Organization, communities: Any, has_leader: bool, **kwargs: Any):
+        kwargs.setdefault("initial", {"community": organization.community_id})
+        super().__init__(*args, **kwargs)
+        self.fields["community"].queryset = communities
+        self.fields["community"].empty_label = _("Not recorded")
+        if has_leader:
+            self.fields["role"].choices = NON_LEADER_ROLES
+            self.fields["role"].help_text = _("The organization has a leader; use “Change leader” to hand over.")
+
+
+class MembershipEndForm(forms.Form):
+    left_on = forms.DateField(label=_("Left on"), widget=DateInput(), initial=_today_date)
+
+
+class MembershipRoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=NON_LEADER_ROLES)
+    is_initiator = forms.BooleanField(label=_("Initiator"), required=False)
+
+
+class LeaderForm(NewPersonFields):
+    """The new leader: a current member, or a person given by name and phone or ID number."""
+
+    member = forms.ModelChoiceField(label=_("A current member"), queryset=Person.objects.none(), required=False)
+    on = forms.DateField(label=_("Handover date"), widget=DateInput(), initial=_today_date)
+    previous_leader_role = forms.ChoiceField(
+        label=_("The outgoing leader stays on as"), choices=NON_LEADER_ROLES, initial=Membership.Role.BACKBONE
+    )
+
+    field_order = ["member", "name", "phone", "id_number", "political_status", "on", "previous_leader_role"]
+
+    def __init__(self, *args: Any, candidates: Any, has_leader: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = candidates
+        self.fields["member"].empty_label = _("— someone else (enter below) —")
+        self.fields["member"].label_from_instance = lambda p: " · ".join(x for x in (p.name, mask_phone(p.phone)) if x)
+        for name in ("name", "political_status"):
+            self.fields[name].required = False
+        if not has_leader:
+            del self.fields["previous_leader_role"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        member, name = data.get("member"), (data.get("name") or "").strip()
+        if member and name:
+            raise ValidationError(_("Choose a current member or enter someone else's details, not both."))
+        if not member and not name:
+            raise ValidationError(_("Choose a current member, or enter the new leader's name and phone or ID number."))
+        if not member and not data.get("political_status"):
+            data["political_status"] = Person.PoliticalStatus.MASSES
+        return data

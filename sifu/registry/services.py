@@ -424,6 +424,47 @@ def person_match(*, name: str, phone: str | None, id_number: str | None) -> Pers
 
 
 @transaction.atomic
+def person_find_or_create(
+    *,
+    name: str,
+    by: User | None,
+    phone: str | None = None,
+    id_number: str | None = None,
+    political_status: str = Person.PoliticalStatus.MASSES,
+    gender: str = "",
+    community: Area | None = None,
+) -> tuple[Person, bool]:
+    """The resident already recorded with this ID number or phone (see ``person_match``), or a new one.
+
+    Returns ``(person, created)``. A matched person keeps their recorded details; only an
+    identifier they lack is filled in from the input. Raises ValidationError on conflicts.
+    """
+    if not (phone or "").strip() and not (id_number or "").strip():
+        raise ValidationError(_("Give a phone number or an ID number, so the person is recorded only once."))
+    match = person_match(name=name, phone=phone, id_number=id_number)
+    if match is None:
+        person = person_create(
+            name=name,
+            phone=phone,
+            id_number=id_number,
+            political_status=political_status,
+            gender=gender,
+            community=community,
+            by=by,
+        )
+        return person, True
+    missing = {}
+    clean_phone, clean_id = _clean_identifiers(phone, id_number)
+    if clean_phone and not match.phone:
+        missing["phone"] = clean_phone
+    if clean_id and not match.id_number:
+        missing["id_number"] = clean_id
+    if missing:
+        match = person_update(person=match, data=missing, by=by)
+    return match, False
+
+
+@transaction.atomic
 def person_reveal(*, person: Person, field: str, by: User, context: str = "") -> str:
     """Return one unmasked identifier and record that ``by`` saw it."""
     if field not in (SensitiveView.Field.PHONE, SensitiveView.Field.ID_NUMBER):
@@ -453,6 +494,23 @@ def _check_member_change_allowed(org: Organization, by: User | None) -> None:
         raise ValidationError(_("The organization is dissolved; its members can no longer change."))
 
 
+def _check_no_overlap(org: Organization, person: Person, joined_on: dt.date) -> None:
+    """A person who left may rejoin, but not on a date they were still a member."""
+    last_left = (
+        Membership.objects.filter(organization=org, person=person, left_on__isnull=False)
+        .order_by("-left_on")
+        .values_list("left_on", flat=True)
+        .first()
+    )
+    if last_left and joined_on < last_left:
+        raise ValidationError(
+            {
+                "joined_on": _("%(person)s was a member until %(date)s; the new joining date cannot be earlier.")
+                % {"person": person, "date": last_left.isoformat()}
+            }
+        )
+
+
 def _leader_required(org: Organization) -> bool:
     return org.status in (Organization.Status.ACTIVE, Organization.Status.DORMANT)
 
@@ -472,6 +530,9 @@ def membership_add(
     _check_date(joined_on, label=_("The joining date"))
     if Membership.objects.filter(organization=org, person=person, left_on__isnull=True).exists():
         raise ValidationError(_("%(person)s is already a member of %(org)s.") % {"person": person, "org": org})
+    _check_no_overlap(org, person, joined_on)
+    if role not in Membership.Role.values:
+        raise ValidationError({"role": _("Unknown role.")})
     if (
         role == Membership.Role.LEADER
         and Membership.objects.filter(organization=org, role=Membership.Role.LEADER, left_on__isnull=True).exists()
@@ -592,6 +653,8 @@ def organization_change_leader(
     """Hand the leadership to ``person`` (adding them as a member if needed), in one step."""
     org = _locked(organization)
     _check_member_change_allowed(org, by)
+    if previous_leader_role not in Membership.Role.values or previous_leader_role == Membership.Role.LEADER:
+        raise ValidationError({"previous_leader_role": _("Choose the outgoing leader's new role (not leader).")})
     on = on or _today()
     _check_date(on, label=_("The handover date"))
     current = Membership.objects.select_for_update().filter(organization=org, left_on__isnull=True)
@@ -606,6 +669,7 @@ def organization_change_leader(
         new.role = Membership.Role.LEADER
         save_with_history(new, action="registry.membership.leader_appointed", by=by, update_fields=["role"])
         return new
+    _check_no_overlap(org, person, on)
     membership = Membership(organization=org, person=person, role=Membership.Role.LEADER, joined_on=on)
     save_with_history(membership, action="registry.membership.leader_appointed", by=by)
     return membership
