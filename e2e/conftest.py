@@ -1,0 +1,77 @@
+"""Browser tests: Playwright driving Debian's /usr/bin/chromium against live_server.
+
+Screenshots go to artifacts/screenshots/ (kept by CI as artifacts). Run with
+`DJANGO_ALLOW_ASYNC_UNSAFE=true .venv/bin/pytest e2e -m browser` (scripts/run-tests.sh does).
+"""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import shutil
+
+import pytest
+
+from sifu.conftest import *  # noqa: F403 - personas and the world fixture
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SHOTS = pathlib.Path(__file__).resolve().parent.parent / "artifacts" / "screenshots"
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        item.add_marker(pytest.mark.browser)
+    if not shutil.which(CHROMIUM) and os.environ.get("SIFU_REQUIRE_BROWSER") != "1":
+        skip = pytest.mark.skip(reason=f"{CHROMIUM} not installed")
+        for item in items:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "locale": "zh-CN", "viewport": {"width": 1280, "height": 900}}
+
+
+@pytest.fixture
+def shot(page):
+    """shot("name") saves a full-page screenshot of the current page as an artifact."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+
+    def take(name: str, *, phone: bool = False) -> pathlib.Path:
+        if phone:
+            page.set_viewport_size({"width": 390, "height": 844})
+        path = SHOTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        if phone:
+            page.set_viewport_size({"width": 1280, "height": 900})
+        return path
+
+    return take
+
+
+@pytest.fixture
+def login(page, live_server):
+    def do(username: str, password: str = "Sifu-test-2024") -> None:
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.fill("#id_username", username)
+        page.fill("#id_password", password)
+        page.click("button[type=submit]")
+        page.wait_for_load_state()
+
+    return do
