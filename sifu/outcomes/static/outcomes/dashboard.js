@@ -50,6 +50,10 @@
         avoidLabelOverlap: true,
         label: {
           show: wide,
+          alignTo: "edge",
+          edgeDistance: 8,
+          minMargin: 4,
+          lineHeight: 16,
           fontFamily: FONT,
           formatter: function (p) { return p.name + "\n" + p.value + " (" + pct(p.value, sum) + ")"; }
         },
