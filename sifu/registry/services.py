@@ -7,6 +7,7 @@ history with a dotted action code, and raises ``ValidationError`` with a message
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -152,6 +153,8 @@ def organization_update(*, organization: Organization, data: dict[str, Any], by:
             _("These fields cannot be changed here: %(fields)s") % {"fields": ", ".join(sorted(unknown))}
         )
     org = _locked(organization)
+    if by is not None and not by.has_perm(Perm.ORG_CHANGE, org):
+        raise PermissionDenied(_("You cannot change this organization."))
     changed = [f for f, v in data.items() if getattr(org, f) != v]
     if not changed:
         return org
@@ -170,8 +173,20 @@ def organization_update(*, organization: Organization, data: dict[str, Any], by:
 
 
 def _transition(
-    organization: Organization, name: str, *, on: dt.date, reason: str, by: User | None, **changes: Any
+    organization: Organization,
+    name: str,
+    *,
+    on: dt.date,
+    reason: str,
+    by: User | None,
+    check: Callable[[Organization], None] | None = None,
+    **changes: Any,
 ) -> Organization:
+    """Apply one transition to the row re-read under a lock.
+
+    Order: permission, current state, dates, then ``check`` (the transition's own rules, run on
+    the locked row, never on the caller's possibly stale copy), then the writes.
+    """
     org = _locked(organization)
     if by is not None and not by.has_perm(Perm.ORG_TRANSITION, org):
         raise PermissionDenied(_("You cannot change the status of this organization."))
@@ -184,6 +199,8 @@ def _transition(
         raise ValidationError(
             _("The effective date cannot be before the last status change (%(date)s).") % {"date": last.isoformat()}
         )
+    if check is not None:
+        check(org)
     t = TRANSITIONS[name]
     from_status = org.status
     for field, value in changes.items():
@@ -191,7 +208,13 @@ def _transition(
     if t.to_status is not None:
         org.status = t.to_status
         org.status_since = on
-    save_with_history(org, action=t.action, by=by, update_fields=[*changes, "status", "status_since"])
+    try:
+        with transaction.atomic():
+            save_with_history(org, action=t.action, by=by, update_fields=[*changes, "status", "status_since"])
+    except IntegrityError as exc:  # a unique filing number or code taken at the same moment
+        raise ValidationError(
+            _("Someone else recorded the same number or code at the same time; reload and try again.")
+        ) from exc
     _record_status(org, action=t.action, from_status=from_status, on=on, reason=reason, by=by)
     organization.refresh_from_db()
     return org
@@ -225,18 +248,22 @@ def organization_file(
     filing_number = (filing_number or "").strip()
     if not filing_number:
         raise ValidationError({"filing_number": _("Enter the filing number.")})
-    if Organization.objects.filter(filing_number=filing_number).exclude(pk=organization.pk).exists():
-        raise ValidationError({"filing_number": _("Filing number %(n)s is already used.") % {"n": filing_number}})
-    if check_floor:
-        problems = floor_problems(organization, filed_on)
-        if problems:
-            raise ValidationError(_("Cannot file yet. Still missing: %(items)s.") % {"items": "; ".join(problems)})
+
+    def check(org: Organization) -> None:
+        if Organization.objects.filter(filing_number=filing_number).exclude(pk=org.pk).exists():
+            raise ValidationError({"filing_number": _("Filing number %(n)s is already used.") % {"n": filing_number}})
+        if check_floor:
+            problems = floor_problems(org, filed_on)
+            if problems:
+                raise ValidationError(_("Cannot file yet. Still missing: %(items)s.") % {"items": "; ".join(problems)})
+
     return _transition(
         organization,
         "file",
         on=filed_on,
         reason="",
         by=by,
+        check=check,
         legal_status=Organization.LegalStatus.FILED,
         filing_number=filing_number,
         filed_on=filed_on,
@@ -267,17 +294,21 @@ def organization_register(
         uscc = normalize_uscc(uscc)
     except ValidationError as exc:
         raise ValidationError({"uscc": exc.messages}) from exc
-    check_uscc_matches(uscc, organization.nature)
-    if Organization.objects.filter(uscc=uscc).exclude(pk=organization.pk).exists():
-        raise ValidationError({"uscc": _("This code is already recorded for another organization.")})
-    if organization.filed_on and registered_on < organization.filed_on:
-        raise ValidationError({"registered_on": _("Registration cannot be before the filing date.")})
+
+    def check(org: Organization) -> None:
+        check_uscc_matches(uscc, org.nature)
+        if Organization.objects.filter(uscc=uscc).exclude(pk=org.pk).exists():
+            raise ValidationError({"uscc": _("This code is already recorded for another organization.")})
+        if org.filed_on and registered_on < org.filed_on:
+            raise ValidationError({"registered_on": _("Registration cannot be before the filing date.")})
+
     return _transition(
         organization,
         "register",
         on=registered_on,
         reason="",
         by=by,
+        check=check,
         legal_status=Organization.LegalStatus.REGISTERED,
         uscc=uscc,
         registered_on=registered_on,
@@ -298,10 +329,13 @@ def organization_reactivate(
     *, organization: Organization, on: dt.date | None = None, reason: str = "", by: User | None
 ) -> Organization:
     on = on or _today()
-    problems = floor_problems(organization, on)
-    if problems:
-        raise ValidationError(_("Cannot reactivate. Still missing: %(items)s.") % {"items": "; ".join(problems)})
-    return _transition(organization, "reactivate", on=on, reason=reason.strip(), by=by)
+
+    def check(org: Organization) -> None:
+        problems = floor_problems(org, on)
+        if problems:
+            raise ValidationError(_("Cannot reactivate. Still missing: %(items)s.") % {"items": "; ".join(problems)})
+
+    return _transition(organization, "reactivate", on=on, reason=(reason or "").strip(), by=by, check=check)
 
 
 @transaction.atomic
