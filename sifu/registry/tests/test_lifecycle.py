@@ -119,7 +119,9 @@ def apply(name: str, org: Organization, on: dt.date, by=None) -> Organization:
     if name == "start_incubation":
         return services.organization_start_incubation(organization=org, on=on, by=by)
     if name == "file":
-        return services.organization_file(organization=org, filing_number=f"NS-{org.pk}-{on:%Y%m%d}", filed_on=on, by=by)
+        return services.organization_file(
+            organization=org, filing_number=f"NS-{org.pk}-{on:%Y%m%d}", filed_on=on, by=by
+        )
     if name == "register":
         prefix = "51" if org.nature == A else "52"
         return services.organization_register(organization=org, uscc=uscc_for(prefix, org.pk), registered_on=on, by=by)
@@ -495,7 +497,9 @@ def test_second_filing_from_a_stale_page_is_refused(world, community_staff, offi
     """Two staff opened the same proposed organization; both submit a filing."""
     first_copy = Organization.objects.get(pk=build_org(world.community_a).pk)
     second_copy = Organization.objects.get(pk=first_copy.pk)
-    services.organization_file(organization=first_copy, filing_number="NS-A", filed_on=D(2023, 2, 1), by=community_staff)
+    services.organization_file(
+        organization=first_copy, filing_number="NS-A", filed_on=D(2023, 2, 1), by=community_staff
+    )
     assert second_copy.status == S.PROPOSED  # the stale copy still says proposed
     refused(
         lambda: services.organization_file(
@@ -513,7 +517,9 @@ def test_decisions_on_a_stale_copy_see_the_current_state(world, community_staff,
     stale = Organization.objects.get(pk=world.org_a.pk)
     services.organization_dissolve(organization=world.org_a, reason="成员解散", on=D(2023, 6, 1), by=community_staff)
     refused(
-        lambda: services.organization_make_dormant(organization=stale, reason="暂停", on=D(2023, 6, 2), by=office_admin),
+        lambda: services.organization_make_dormant(
+            organization=stale, reason="暂停", on=D(2023, 6, 2), by=office_admin
+        ),
         world.org_a,
         "Mark dormant",
         "Dissolved",
@@ -704,7 +710,9 @@ def test_update_outside_ones_scope_is_refused(world, other_staff, org_leader):
 def test_history_entries_show_old_and_new_values(world, community_staff):
     org = build_org(world.community_a)
     services.organization_update(
-        organization=org, data={"venue": "荔芳社区能量站", "category": Organization.Category.CHARITY}, by=community_staff
+        organization=org,
+        data={"venue": "荔芳社区能量站", "category": Organization.Category.CHARITY},
+        by=community_staff,
     )
     apply("file", org, D(2023, 2, 1), by=community_staff)
     entries = history_entries(org.history.all())
