@@ -17,7 +17,6 @@ Imports
     what a real run would, service refusals included.
 """
 
-
 from sifu.core.spreadsheets.cells import CellChoiceField, CellDateField, CellIdentifierField, CellTextField, empty_cell
 from sifu.core.spreadsheets.export import (
     DATE_FORMAT,

@@ -115,6 +115,7 @@ class ListExporter(_WorkbookOutput):
 
     sheet_title: ClassVar[str] = "Sheet1"
     columns: ClassVar[Sequence[Column]] = ()
+    freeze_header: ClassVar[bool] = True
 
     def __init__(
         self,
@@ -158,8 +159,12 @@ class ListExporter(_WorkbookOutput):
         ws = workbook.create_sheet(_sheet_title(self._sheet_title))
         columns = list(self.get_columns())
         for index, column in enumerate(columns, start=1):
-            ws.column_dimensions[get_column_letter(index)].width = column.resolved_width
-        ws.freeze_panes = "A2"
+            dimension = ws.column_dimensions[get_column_letter(index)]
+            dimension.width = column.resolved_width
+            if column.number_format:  # also for cells people type later (e.g. "@" keeps ID numbers text)
+                dimension.number_format = column.number_format
+        if self.freeze_header:
+            ws.freeze_panes = "A2"
         self.prepare(ws, columns)
         header = []
         for column in columns:

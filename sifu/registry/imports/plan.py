@@ -53,6 +53,11 @@ OUTCOME_LABELS = {
     "updated": gettext_lazy("Updated"),
     "unchanged": gettext_lazy("Unchanged"),
 }
+PLANNED_LABELS = {  # the same, in a dry run
+    "created": gettext_lazy("To create"),
+    "updated": gettext_lazy("To update"),
+    "unchanged": gettext_lazy("Unchanged"),
+}
 
 
 @dataclass(frozen=True)
@@ -77,6 +82,10 @@ class OrgOutcome:
     @property
     def outcome_label(self) -> str:
         return str(OUTCOME_LABELS.get(self.outcome, self.outcome))
+
+    @property
+    def planned_label(self) -> str:
+        return str(PLANNED_LABELS.get(self.outcome, self.outcome))
 
     @property
     def status_label(self) -> str:

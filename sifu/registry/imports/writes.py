@@ -271,9 +271,13 @@ class RegistryWrites:
             new_rows.append({k: data[k] for k in ("role", "joined_on", "left_on")} | {"person": person})
         if first_new is not None:
             created = self.attempt(
-                first_new, services.memberships_bulk_add, default="organization", organization=org, rows=new_rows,
+                first_new,
+                services.memberships_bulk_add,
+                default="organization",
+                organization=org,
+                rows=new_rows,
                 by=self.by,
-            )  # fmt: skip
+            )
             summary.memberships_created += len(created or ())
 
     def _update_membership(self, membership: Membership, row: SheetRow, summary: Any) -> None:
@@ -291,16 +295,24 @@ class RegistryWrites:
             return
         if membership.role != data["role"]:
             changed = self.attempt(
-                row, services.membership_change_role, default="role", membership=membership, role=data["role"],
+                row,
+                services.membership_change_role,
+                default="role",
+                membership=membership,
+                role=data["role"],
                 by=self.by,
-            )  # fmt: skip
+            )
             if changed is None:
                 return
         if data["left_on"] is not None:
             ended = self.attempt(
-                row, services.membership_end, default="left_on", membership=membership, left_on=data["left_on"],
+                row,
+                services.membership_end,
+                default="left_on",
+                membership=membership,
+                left_on=data["left_on"],
                 by=self.by,
-            )  # fmt: skip
+            )
             if ended is None:
                 return
         summary.memberships_updated += 1
