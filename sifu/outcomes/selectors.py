@@ -34,10 +34,16 @@ class SectionContext:
     community_rows: Rows | None = None
 
 
+def tree_key(path: str) -> list[int]:
+    """Tree order of a materialized path of primary keys: "1/2/10/" after "1/2/3/" (a string sort
+    would put it first), children right after their parent."""
+    return [int(pk) for pk in path.split("/") if pk]
+
+
 def community_rows(*, as_of: dt.date, area: Area | None) -> Rows:
-    """Per-community rows (3 queries), labelled uniquely: "南山社区", or "南山街道/南山社区" when two
-    communities in view share a name."""
-    rows = community_figures(as_of, area=area)
+    """Per-community rows (3 queries) in tree order, labelled uniquely: "南山社区", or
+    "南山街道/南山社区" when two communities in view share a name."""
+    rows = sorted(community_figures(as_of, area=area), key=lambda row: tree_key(row["path"]))
     counts = Counter(row["name"] for row in rows)
     for row in rows:
         row["label"] = f"{row['parent_name']}/{row['name']}" if counts[row["name"]] > 1 else row["name"]
@@ -141,4 +147,4 @@ def areas_in_scope(scope: Scope) -> list[Area]:
         for path in scope.area_paths:
             q |= Q(path__startswith=path)
         qs = qs.filter(q)
-    return list(qs.order_by("path"))
+    return sorted(qs, key=lambda area: tree_key(area.path))

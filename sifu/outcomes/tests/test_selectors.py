@@ -16,6 +16,7 @@ from sifu.outcomes.selectors import (
     default_area,
     find_area,
     outcomes,
+    tree_key,
 )
 from sifu.registry.tests.factories import make_organization
 
@@ -24,8 +25,8 @@ pytestmark = pytest.mark.django_db
 
 
 def tree_order(areas) -> list[str]:
-    """Names in materialized-path order (pk-based, so not always creation order)."""
-    return [a.name for a in sorted(areas, key=lambda a: a.path)]
+    """Names in tree order: children after their parent, siblings in the order they were added."""
+    return [a.name for a in sorted(areas, key=lambda a: tree_key(a.path))]
 
 
 def test_figures_mid_2021(world, records):
@@ -157,6 +158,15 @@ def test_query_count_does_not_grow_with_organizations(world, records, django_ass
     with django_assert_num_queries(6):
         figures = outcomes(as_of=D(2021, 6, 30), area=world.subdistrict)
     assert figures["organizations"]["active"] == 8
+
+
+def test_tree_order_is_numeric_not_textual(world):
+    parent = world.subdistrict
+    communities = [make_area(f"社区{i:02d}", Area.Kind.COMMUNITY, parent) for i in range(12)]
+    rows = outcomes(as_of=D(2021, 1, 1), area=parent)["organizations"]["by_community"]
+    names = [c.name for c in (world.community_a, world.community_b, *communities)]
+    assert list(rows) == names  # pks past 9 ("…/12/") come after "…/9/", as created
+    assert tree_key("1/2/10/") > tree_key("1/2/9/")
 
 
 def test_find_area(world):
