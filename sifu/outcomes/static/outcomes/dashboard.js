@@ -24,7 +24,7 @@
   }
 
   function pct(value, sum) {
-    return sum ? (Math.round((value / sum) * 1000) / 10) + "%" : "0%";
+    return (sum ? (value / sum) * 100 : 0).toFixed(1) + "%";
   }
 
   function donut(id, items, colors) {
@@ -64,6 +64,9 @@
   }
 
   function drawCategory(items) {
+    var node = document.getElementById("chart-category");
+    if (!node) return null;
+    var wide = node.clientWidth >= 460; // on a phone the bars' own labels carry the numbers
     var sum = total(items);
     var ordered = items.slice().reverse(); // first category at the top
     return init("chart-category", {
@@ -72,8 +75,13 @@
         axisPointer: { type: "shadow" },
         formatter: function (ps) { var p = ps[0]; return p.name + ": " + p.value + " (" + pct(p.value, sum) + ")"; }
       },
-      grid: { left: 8, right: 72, top: 8, bottom: 8, containLabel: true },
-      xAxis: { type: "value", minInterval: 1, axisLabel: { fontFamily: FONT } },
+      grid: { left: 8, right: wide ? 72 : 84, top: 8, bottom: 8, containLabel: true },
+      xAxis: {
+        type: "value",
+        minInterval: 1,
+        axisLabel: { show: wide, fontFamily: FONT },
+        splitLine: { show: wide }
+      },
       yAxis: { type: "category", data: ordered.map(function (i) { return i.name; }), axisLabel: { fontFamily: FONT } },
       series: [{
         type: "bar",
@@ -97,7 +105,7 @@
     var chart = init("chart-communities", {
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
       grid: { left: 8, right: 40, top: 8, bottom: 8, containLabel: true },
-      xAxis: { type: "value", minInterval: 1, axisLabel: { fontFamily: FONT } },
+      xAxis: { type: "value", minInterval: 1, splitNumber: node.clientWidth >= 460 ? 5 : 3, axisLabel: { fontFamily: FONT } },
       yAxis: {
         type: "category",
         data: ordered.map(function (r) { return r.name; }),
