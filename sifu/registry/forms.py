@@ -158,8 +158,12 @@ class OrganizationCreateForm(forms.ModelForm):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["community"].queryset = selectors.communities_in_scope(user, Perm.ORG_CREATE)
+        communities = selectors.communities_in_scope(user, Perm.ORG_CREATE)
+        self.fields["community"].queryset = communities
         self.fields["community"].empty_label = _("Choose a community")
+        only = communities[:2]
+        if len(only) == 1:  # community staff: their community, chosen already
+            self.fields["community"].initial = only[0].pk
 
 
 class PersonChoiceField(forms.ModelChoiceField):
