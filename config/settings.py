@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
+    "rest_framework.authtoken",  # API tokens (TokenAuthentication); `manage.py drf_create_token <login>`
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sifu.accounts.models import Area, RoleGrant, User
+from sifu.accounts.permissions import can_manage_account
 from sifu.core.history import save_with_history
 from sifu.core.permissions import AREA_ROLES, ORG_ROLES, Perm, Role, forget_grants
+from sifu.core.validators import normalize_phone
 
 
 @transaction.atomic
@@ -18,9 +21,13 @@ def area_create(*, name: str, kind: str, parent: Area | None, code: str = "", by
     name = name.strip()
     if not name:
         raise ValidationError(_("An area needs a name."))
+    if kind not in Area.Kind.values:
+        raise ValidationError(_("Choose the kind of area."))
     if parent is None:
         if kind not in (Area.Kind.CITY, Area.Kind.DISTRICT, Area.Kind.SUBDISTRICT):
             raise ValidationError(_("A community or smaller area must belong to a parent area."))
+        if by is not None and not by.is_superuser:
+            raise PermissionDenied(_("Only a system administrator can add a top-level area."))
     else:
         if kind not in Area.CHILD_KINDS[Area.Kind(parent.kind)]:
             raise ValidationError(
@@ -35,7 +42,8 @@ def area_create(*, name: str, kind: str, parent: Area | None, code: str = "", by
     area.depth = 0 if parent is None else parent.depth + 1
     save_with_history(area, action="accounts.area.created", by=by)
     area.path = f"{parent.path if parent else ''}{area.pk}/"
-    area.save(update_fields=["path"])
+    # The path needs the new pk; store it on the row and on its first version, without a second version.
+    Area.objects.filter(pk=area.pk).update(path=area.path)
     area.history.filter(history_type="+").update(path=area.path)
     return area
 
@@ -50,12 +58,34 @@ def user_create(
     email: str = "",
     by: User | None,
 ) -> User:
+    if by is not None and not (
+        by.is_superuser or by.has_perm(Perm.ACCOUNTS_MANAGE) or by.has_perm(Perm.GRANT_ORG_ROLES)
+    ):
+        raise PermissionDenied(_("You cannot create accounts."))
     username = username.strip()
     if not username:
         raise ValidationError({"username": _("Choose a login name.")})
+    try:
+        User.username_validator(username)
+    except ValidationError as exc:
+        raise ValidationError({"username": exc.messages}) from exc
+    if len(username) > 150:
+        raise ValidationError({"username": _("A login name has at most 150 characters.")})
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": _("The login name “%(name)s” is taken.") % {"name": username}})
-    user = User(username=username, display_name=display_name.strip(), phone=phone.strip(), email=email.strip())
+    email = email.strip()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError as exc:
+            raise ValidationError({"email": _("Enter a valid e-mail address.")}) from exc
+    phone = phone.strip()
+    if phone:
+        try:
+            phone = normalize_phone(phone)
+        except ValidationError as exc:
+            raise ValidationError({"phone": exc.messages}) from exc
+    user = User(username=username, display_name=display_name.strip()[:60], phone=phone, email=email)
     try:
         validate_password(password, user)
     except ValidationError as exc:
@@ -69,6 +99,14 @@ def user_create(
 def user_set_active(*, user: User, active: bool, by: User) -> User:
     if user.pk == by.pk and not active:
         raise ValidationError(_("You cannot deactivate your own account."))
+    if not can_manage_account(by, user):
+        raise PermissionDenied(
+            _("%(user)s holds roles outside your area, or is not an account you manage.") % {"user": user}
+        )
+    if user.is_active == active:
+        if active:
+            raise ValidationError(_("%(user)s is already active.") % {"user": user})
+        raise ValidationError(_("%(user)s is already deactivated.") % {"user": user})
     user.is_active = active
     save_with_history(
         user,
@@ -79,12 +117,18 @@ def user_set_active(*, user: User, active: bool, by: User) -> User:
     return user
 
 
-def _check_can_grant(*, by: User | None, role: str, target: object) -> None:
+def _check_can_grant(*, by: User | None, role: str, target: object, revoking: bool = False) -> None:
     if by is None or by.is_superuser:
         return
     needed = Perm.GRANT_AREA_ROLES if role in AREA_ROLES else Perm.GRANT_ORG_ROLES
     if not by.has_perm(needed, target):
-        raise PermissionDenied(_("You cannot grant this role here."))
+        if revoking:
+            raise PermissionDenied(
+                _("You cannot revoke the role %(role)s on %(target)s.") % {"role": Role(role).label, "target": target}
+            )
+        raise PermissionDenied(
+            _("You cannot grant the role %(role)s on %(target)s.") % {"role": Role(role).label, "target": target}
+        )
 
 
 @transaction.atomic
@@ -104,8 +148,11 @@ def role_grant(
     else:  # pragma: no cover - every role is in one of the two sets
         raise ValidationError(_("Unknown role."))
     _check_can_grant(by=by, role=role, target=target)
-    if role == Role.SUBDISTRICT_ADMIN and area is not None and area.kind == Area.Kind.COMMUNITY:
+    large = (Area.Kind.CITY, Area.Kind.DISTRICT, Area.Kind.SUBDISTRICT)
+    if role == Role.SUBDISTRICT_ADMIN and area is not None and area.kind not in large:
         raise ValidationError(_("A subdistrict admin is granted on a subdistrict or a larger area."))
+    if role == Role.COMMUNITY_STAFF and area is not None and area.kind in large:
+        raise ValidationError(_("Community staff are granted on a community (or an estate or grid in it)."))
     if not user.is_active:
         raise ValidationError(_("%(user)s is deactivated; activate the account first.") % {"user": user})
     existing = RoleGrant.objects.active().filter(user=user, role=role, area=area, organization=organization)
@@ -126,7 +173,7 @@ def role_revoke(*, grant: RoleGrant, by: User | None) -> RoleGrant:
     grant = RoleGrant.objects.select_for_update().get(pk=grant.pk)
     if grant.revoked_at is not None:
         raise ValidationError(_("This role was already revoked."))
-    _check_can_grant(by=by, role=grant.role, target=grant.target)
+    _check_can_grant(by=by, role=grant.role, target=grant.target, revoking=True)
     if by is not None and grant.user_id == by.pk and grant.role == Role.SUBDISTRICT_ADMIN:
         raise ValidationError(_("You cannot revoke your own subdistrict admin role."))
     grant.revoked_at = timezone.now()
@@ -134,3 +181,27 @@ def role_revoke(*, grant: RoleGrant, by: User | None) -> RoleGrant:
     save_with_history(grant, action="accounts.role.revoked", by=by, update_fields=["revoked_at", "revoked_by"])
     forget_grants(grant.user)
     return grant
+
+
+@transaction.atomic
+def user_create_with_role(
+    *,
+    username: str,
+    password: str,
+    display_name: str = "",
+    phone: str = "",
+    email: str = "",
+    role: str = "",
+    area: Area | None = None,
+    organization: object | None = None,
+    by: User | None,
+) -> User:
+    """Create an account and, if ``role`` is given, grant it in the same transaction.
+
+    If the grant is refused, the account is not created either: the caller sees one refusal and
+    nothing is written.
+    """
+    user = user_create(username=username, password=password, display_name=display_name, phone=phone, email=email, by=by)
+    if role:
+        role_grant(user=user, role=role, area=area, organization=organization, by=by)
+    return user

@@ -1,2 +1,24 @@
+"""/api/v1/: each app's api.py mounted on one router, the OpenAPI schema and Swagger UI (served locally)."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.routers import DefaultRouter
+
+from sifu.registry.api import OrganizationViewSet
+
 app_name = "api"
-urlpatterns: list = []
+
+router = DefaultRouter()
+router.register("organizations", OrganizationViewSet, basename="organization")
+
+urlpatterns = [
+    path("", include(router.urls)),
+    # Like the data, the schema and its UI are for logged-in users only.
+    path("schema/", SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]), name="schema"),
+    path(
+        "docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="api:schema", permission_classes=[IsAuthenticated]),
+        name="docs",
+    ),
+]
