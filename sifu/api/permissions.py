@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission
 
 
@@ -11,7 +12,7 @@ def perm_required(perm: str) -> type[BasePermission]:
     """A permission class: authenticated and holding ``perm`` somewhere (rows are scoped by ``for_user``)."""
 
     class HasPerm(BasePermission):
-        message = "Your account has no role that allows this."
+        message = _("Your account has no role that allows this.")
 
         def has_permission(self, request: Any, view: Any) -> bool:
             user = request.user
