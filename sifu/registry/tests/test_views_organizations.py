@@ -4,7 +4,9 @@ transitions and pinned query counts."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 
+import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -539,13 +541,30 @@ def test_unmasked_export_needs_the_sensitive_permission(client, world, district_
     assert not SensitiveView.objects.exists()
 
 
-def test_export_of_the_filtered_list(client, world, community_staff):
+def cells(response) -> list[str]:
+    sheet = openpyxl.load_workbook(
+        io.BytesIO(b"".join(response.streaming_content) if response.streaming else response.content)
+    ).active
+    return [str(value) for row in sheet.iter_rows(values_only=True) for value in row if value is not None]
+
+
+def test_export_of_the_filtered_list_is_masked_unless_asked(client, world, community_staff):
     pytest.importorskip("sifu.registry.exports")
+    phone = Membership.objects.get(organization=world.org_a, role=Membership.Role.LEADER).person.phone
     login(client, community_staff)
-    response = client.get(EXPORT, {"q": "荔芳"})
+    response = client.get(EXPORT, {"q": "荔芳", "status": "active"})
     assert response.status_code == 200
     assert "spreadsheetml" in response["Content-Type"]
+    values = cells(response)
+    assert world.org_a.name in values and phone not in values and f"{phone[:3]}****{phone[-4:]}" in values
     assert not SensitiveView.objects.exists()
-    response = client.get(EXPORT, {"unmasked": "1"})
-    assert response.status_code == 200
-    assert SensitiveView.objects.filter(user=community_staff, field=SensitiveView.Field.EXPORT).count() == 1
+    response = client.get(EXPORT, {"q": "荔芳", "unmasked": "1"})
+    assert response.status_code == 200 and phone in cells(response)
+    logged = SensitiveView.objects.get(user=community_staff, field=SensitiveView.Field.EXPORT)
+    assert "unmasked=1" in logged.context
+
+
+def test_export_covers_only_the_users_scope(client, world, community_staff):
+    pytest.importorskip("sifu.registry.exports")
+    values = cells(login(client, community_staff).get(EXPORT))
+    assert world.org_a.name in values and world.org_b.name not in values
