@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from sifu.accounts.models import Area
 from sifu.core.masking import mask_id_number, mask_phone
 from sifu.core.permissions import Perm
+from sifu.core.validators import normalize_id_number, normalize_phone
 from sifu.registry import selectors
 from sifu.registry.models import Membership, Organization, Person
 from sifu.registry.services import PROFILE_FIELDS
@@ -346,6 +347,25 @@ def _id_input() -> forms.TextInput:
 
 
 GENDER_CHOICES = [("", _("Not recorded")), *Person.Gender.choices]
+
+
+class IdentifierFieldsMixin:
+    """Check phone and ID number as soon as the form is cleaned, so every field error shows at once.
+
+    The services check them again (they are the rule); this only saves the user a second round.
+    """
+
+    cleaned_data: dict[str, Any]
+
+    def clean_phone(self) -> str:
+        value = (self.cleaned_data.get("phone") or "").strip()
+        return normalize_phone(value) if value else ""
+
+    def clean_id_number(self) -> str:
+        value = (self.cleaned_data.get("id_number") or "").strip()
+        return normalize_id_number(value) if value else ""
+
+
 NON_LEADER_ROLES = [(value, label) for value, label in Membership.Role.choices if value != Membership.Role.LEADER]
 
 
@@ -380,7 +400,7 @@ class PersonFilterForm(forms.Form):
         return {name: value for name, value in self.cleaned_data.items() if value not in ("", None)}
 
 
-class PersonForm(forms.Form):
+class PersonForm(IdentifierFieldsMixin, forms.Form):
     """Create or edit a person. Editing never shows the full phone or ID number: an empty box keeps it."""
 
     name = forms.CharField(label=_("Name"), max_length=40)
@@ -420,6 +440,10 @@ class PersonForm(forms.Form):
             communities = communities | Area.objects.filter(pk=person.community_id)
         self.fields["community"].queryset = communities.order_by("path")
         self.fields["community"].required = community_required
+        if person is None and not self.is_bound:
+            only = list(communities.order_by("path")[:2])
+            if len(only) == 1:  # one community in scope: the obvious choice
+                self.initial.setdefault("community", only[0].pk)
         self.fields["community"].empty_label = _("Choose a community") if community_required else _("Not recorded")
         if community_required:
             self.fields["community"].help_text = _("People are kept in the community where they live.")
@@ -461,7 +485,7 @@ class PersonForm(forms.Form):
         return changes
 
 
-class NewPersonFields(forms.Form):
+class NewPersonFields(IdentifierFieldsMixin, forms.Form):
     """Who: an existing resident (matched by ID number or phone, with the same name) or a new one."""
 
     name = forms.CharField(label=_("Name"), max_length=40)
@@ -471,7 +495,6 @@ class NewPersonFields(forms.Form):
         label=_("Political status"),
         choices=Person.PoliticalStatus.choices,
         initial=Person.PoliticalStatus.MASSES,
-        help_text=_("Used only when the person is new; a recorded person keeps their details."),
     )
 
     def person_data(self) -> dict[str, Any]:
@@ -500,7 +523,6 @@ class MembershipAddForm(NewPersonFields):
         self.fields["community"].empty_label = _("Not recorded")
         if has_leader:
             self.fields["role"].choices = NON_LEADER_ROLES
-            self.fields["role"].help_text = _("The organization has a leader; use “Change leader” to hand over.")
 
 
 class MembershipEndForm(forms.Form):

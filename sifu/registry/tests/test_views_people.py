@@ -329,6 +329,16 @@ def test_create_shows_field_errors_and_writes_nothing(client, world, community_s
     assert not Person.objects.filter(name="错误").exists()
 
 
+def test_create_shows_every_field_error_at_once(client, world, community_staff):
+    response = login(client, community_staff).post(CREATE, {"name": "", "phone": "1380000", "community": ""})
+    assert set(response.context["form"].errors) == {"name", "phone", "community", "political_status"}
+
+
+def test_create_preselects_the_only_community_in_scope(client, world, community_staff, office_admin):
+    assert login(client, community_staff).get(CREATE).context["form"].initial["community"] == world.community_a.pk
+    assert "community" not in login(client, office_admin).get(CREATE).context["form"].initial
+
+
 def test_org_admin_is_pointed_to_the_members_page(client, world, org_leader):
     response = login(client, org_leader).get(CREATE)
     assert response.status_code == 200

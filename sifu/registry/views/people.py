@@ -349,6 +349,7 @@ def _membership_action(
             "m": membership,
             "row_error": error,
             "open": key,
+            "left_on_value": request.POST.get("left_on", ""),
         }
         return render(request, "registry/organization_members.html#member-row", context)
     context = {"form": form, "membership": membership, "organization": org, "person": _masked(membership.person)}
