@@ -22,6 +22,12 @@ from sifu.registry.tests.factories import make_organization, make_person
 PASSWORD = "Sifu-test-2024"
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Persona passwords are hashed with MD5 in tests only: the real hasher is deliberately slow."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @dataclass
 class World:
     district: Area

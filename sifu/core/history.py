@@ -98,8 +98,10 @@ def history_entries(
             changes: list[Change] = []
             model = record.instance_type
             if previous is not None:
+                tracked = {f.attname for f in type(record)._meta.concrete_fields}
                 for field in model._meta.concrete_fields:
-                    if field.name in hidden_fields or field.primary_key:
+                    # Fields excluded from history (e.g. a user's password) are not on the record.
+                    if field.name in hidden_fields or field.primary_key or field.attname not in tracked:
                         continue
                     old = getattr(previous, field.attname)
                     new = getattr(record, field.attname)
