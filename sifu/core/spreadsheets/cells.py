@@ -26,8 +26,13 @@ def _number_text(value: float | int | Decimal) -> str:
     return str(value)
 
 
+REQUIRED = gettext_lazy("This cell is empty; fill it in.")
+
+
 class CellTextField(forms.CharField):
     """Text from a cell: numbers typed into text columns (phones, codes) become their digits."""
+
+    default_error_messages = {"required": REQUIRED}
 
     def to_python(self, value: Any) -> str:
         if isinstance(value, bool):
@@ -45,6 +50,7 @@ class CellIdentifierField(CellTextField):
     """An identifier that must be typed as text: Excel keeps only 15 significant digits of numbers."""
 
     default_error_messages = {
+        "required": REQUIRED,
         "number": gettext_lazy(
             "This was stored as a number, so Excel dropped digits beyond the 15th. "
             "Format the column as text and type it again."
@@ -69,6 +75,7 @@ class CellDateField(forms.Field):
     """A date: a real Excel date cell, or text YYYY-MM-DD (YYYY/MM/DD accepted). Never in the future."""
 
     default_error_messages = {
+        "required": REQUIRED,
         "invalid": gettext_lazy("“%(value)s” is not a date: write it as YYYY-MM-DD, e.g. 2021-03-15."),
         "not_real": gettext_lazy("“%(value)s” is not a real calendar date."),
         "number": gettext_lazy(
@@ -112,6 +119,7 @@ class CellChoiceField(forms.Field):
     """
 
     default_error_messages = {
+        "required": REQUIRED,
         "invalid_choice": gettext_lazy("“%(value)s” is not allowed here. Use one of: %(choices)s."),
     }
 

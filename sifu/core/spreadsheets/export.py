@@ -45,11 +45,10 @@ def content_disposition(filename: str, *, attachment: bool = True) -> str:
     carries the real name, UTF-8 and percent-encoded, which every current browser prefers.
     """
     disposition = "attachment" if attachment else "inline"
-    ascii_name = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode("ascii")
-    ascii_name = re.sub(r"[^A-Za-z0-9._-]+", "_", ascii_name).strip("._") or "download"
-    suffix = Path(filename).suffix
-    if suffix and not ascii_name.endswith(suffix):
-        ascii_name = f"{ascii_name}{suffix}" if ascii_name != "download" else f"download{suffix}"
+    stem, suffix = Path(filename).stem, Path(filename).suffix
+    ascii_stem = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode("ascii")
+    ascii_stem = re.sub(r"[^A-Za-z0-9._-]+", "_", ascii_stem).strip("._-") or "download"
+    ascii_name = ascii_stem + re.sub(r"[^A-Za-z0-9.]", "", suffix)
     if ascii_name == filename:
         return f'{disposition}; filename="{filename}"'
     return f"{disposition}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"

@@ -20,6 +20,12 @@ from sifu.registry.models import Organization, Person
 _QUALIFIED = re.compile(r"[/／]")
 
 
+def overlaps(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Two membership periods [joined_on, left_on) overlap; an open end (None) runs on for ever."""
+    never = dt.date.max
+    return a["joined_on"] < (b["left_on"] or never) and b["joined_on"] < (a["left_on"] or never)
+
+
 class RegistryChecks:
     """Mixed into ``RegistryImport``: fills ``org_plans``, ``people``, ``member_plans``, ``registry_orgs``."""
 
@@ -135,32 +141,47 @@ class RegistryChecks:
                 continue
             plans.append(MemberPlan(row=row, person=person, org_key=key))
         self._match_people(people)
-        current: dict[OrgKey, dict[FilePerson, SheetRow]] = defaultdict(dict)
-        leaders: dict[OrgKey, SheetRow] = {}
+        self._check_periods(plans)
+        self._check_leaders(plans)
+        return people, plans
+
+    def _check_periods(self, plans: list[MemberPlan]) -> None:
+        """One person's memberships of one organization must not overlap (nor be current twice)."""
+        seen: dict[tuple[OrgKey, FilePerson], list[SheetRow]] = defaultdict(list)
         for plan in plans:
-            if plan.row.data["left_on"] is not None:
-                continue
-            pid = plan.person
-            if pid in current[plan.org_key]:
+            data = plan.row.data
+            earlier = seen[(plan.org_key, plan.person)]
+            other = next((r for r in earlier if overlaps(r.data, data)), None)
+            if other is None:
+                earlier.append(plan.row)
+            elif other.data["left_on"] is None and data["left_on"] is None:
                 self.row_error(
                     plan.row,
                     "name",
                     _("%(name)s is already a current member of this organization on row %(row)d.")
-                    % {"name": plan.person.name, "row": current[plan.org_key][pid].number},
+                    % {"name": plan.person.name, "row": other.number},
                 )
+            else:
+                self.row_error(
+                    plan.row,
+                    "joined_on",
+                    _("This membership overlaps the one on row %(row)d for the same person.") % {"row": other.number},
+                )
+
+    def _check_leaders(self, plans: list[MemberPlan]) -> None:
+        leaders: dict[OrgKey, SheetRow] = {}
+        for plan in plans:
+            if plan.row.data["left_on"] is not None or plan.row.data["role"] != Role.LEADER:
                 continue
-            current[plan.org_key][pid] = plan.row
-            if plan.row.data["role"] == Role.LEADER:
-                if plan.org_key in leaders:
-                    self.row_error(
-                        plan.row,
-                        "role",
-                        _("The organization already has a current leader (负责人) on row %(row)d; only one is allowed.")
-                        % {"row": leaders[plan.org_key].number},
-                    )
-                else:
-                    leaders[plan.org_key] = plan.row
-        return people, plans
+            if plan.org_key in leaders:
+                self.row_error(
+                    plan.row,
+                    "role",
+                    _("The organization already has a current leader (负责人) on row %(row)d; only one is allowed.")
+                    % {"row": leaders[plan.org_key].number},
+                )
+            else:
+                leaders[plan.org_key] = plan.row
 
     def _organization_lookup(self, rows: list[SheetRow]) -> dict[int, OrgKey]:
         """Which organization each 成员 row means, as (community pk, name); errors for the rest."""

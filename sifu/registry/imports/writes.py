@@ -7,12 +7,15 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from sifu.core.spreadsheets import SheetRow
 from sifu.registry import services
-from sifu.registry.imports.plan import ImportSummary, MemberPlan, OrgKey, OrgOutcome, OrgPlan
+from sifu.registry.imports.checks import overlaps
+from sifu.registry.imports.plan import FilePerson, ImportSummary, MemberPlan, OrgKey, OrgOutcome, OrgPlan
 from sifu.registry.imports.vocabulary import LEGAL_RANK, STATUSES, Legal, Political, Role, Status, word_for
 from sifu.registry.models import Membership, Organization
 
@@ -139,19 +142,12 @@ class RegistryWrites:
     # People -------------------------------------------------------------------------------------
 
     def _write_people(self, summary: ImportSummary) -> None:
+        """New people in one bulk service call; known people updated one by one when the file says more."""
+        new = [fp for fp in self.people if fp.match is None]
+        self._create_people(new)
+        summary.people_created += len(new)
         for fp in self.people:
             if fp.match is None:
-                fp.person = self.attempt(
-                    fp.first_row,
-                    services.person_create,
-                    default="name",
-                    name=fp.name,
-                    phone=fp.phone or None,
-                    id_number=fp.id_number or None,
-                    political_status=fp.political_status or Political.MASSES,
-                    by=self.by,
-                )
-                summary.people_created += 1
                 continue
             summary.people_matched += 1
             match, changes = fp.match, {}
@@ -168,6 +164,28 @@ class RegistryWrites:
                 fp.first_row, services.person_update, default="name", person=match, data=changes, by=self.by
             )
             summary.people_updated += 1
+
+    def _create_people(self, new: list[FilePerson]) -> None:
+        def row(fp: FilePerson) -> dict[str, Any]:
+            return {
+                "name": fp.name,
+                "phone": fp.phone or None,
+                "id_number": fp.id_number or None,
+                "political_status": fp.political_status or Political.MASSES,
+            }
+
+        if not new:
+            return
+        try:
+            with transaction.atomic():
+                created = services.persons_bulk_create(rows=[row(fp) for fp in new], by=self.by)
+        except ValidationError:
+            # The checks should have caught it; create one by one so the refusal names its row.
+            for fp in new:
+                fp.person = self.attempt(fp.first_row, services.person_create, default="name", by=self.by, **row(fp))
+            return
+        for fp, person in zip(new, created, strict=True):
+            fp.person = person
 
     # Organizations ------------------------------------------------------------------------------
 
@@ -239,7 +257,6 @@ class RegistryWrites:
         checked against the registry's current members and leader, then added in one bulk call."""
         known = recorded.get(org.pk, [])
         by_key = {(m.person_id, m.joined_on): m for m in known}
-        current = {m.person_id: m for m in known if m.left_on is None}
         leader = next((m for m in known if m.left_on is None and m.role == Role.LEADER), None)
         new_rows: list[dict[str, Any]] = []
         first_new: SheetRow | None = None
@@ -251,12 +268,25 @@ class RegistryWrites:
             if found is not None:
                 self._update_membership(found, row, summary)
                 continue
-            if data["left_on"] is None and person.pk in current:
+            clash = next((m for m in known if m.person_id == person.pk and overlaps(vars(m), data)), None)
+            if clash is not None and clash.left_on is None and data["left_on"] is None:
                 self.row_error(
                     row,
                     "joined_on",
                     _("%(name)s is already a current member (since %(date)s in the registry): use that 加入日期.")
-                    % {"name": person.name, "date": current[person.pk].joined_on.isoformat()},
+                    % {"name": person.name, "date": clash.joined_on.isoformat()},
+                )
+                continue
+            if clash is not None:
+                self.row_error(
+                    row,
+                    "joined_on",
+                    _("%(name)s was a member from %(start)s to %(end)s in the registry; this period overlaps it.")
+                    % {
+                        "name": person.name,
+                        "start": clash.joined_on.isoformat(),
+                        "end": clash.left_on.isoformat() if clash.left_on else _("now"),
+                    },
                 )
                 continue
             if data["left_on"] is None and data["role"] == Role.LEADER and leader and leader.person_id != person.pk:
