@@ -1,0 +1,274 @@
+"""Benchmarks of the office pages on generated data.
+
+    .venv/bin/python -m bench.run [--scale small|city] [--runs N] [--no-append]
+    make bench                                   # the same, small scale
+
+For each database — a fresh SQLite file always, and PostgreSQL too when ``DATABASE_URL`` points
+to one (a separate ``test_…`` database is created and dropped; the database named in the URL is
+never touched) — a worker process builds the schema, generates a city with ``bench.generate``,
+then times with Django's test client, logged in as a subdistrict admin of one subdistrict and as
+a read-only leader of the whole city:
+
+- the organization list page (``registry:organization-list``), also with a text search,
+- an organization's detail page (``registry:organization-detail``, the biggest organization),
+- the dashboard (``outcomes:dashboard``),
+- ``registry.selectors.registry_figures`` for the user's area (no HTTP).
+
+Each is run ``--runs`` times after two warm-up runs; the median and 95th percentile wall times
+and the number of SQL queries of one run are reported, and appended to ``bench/results.md``
+with the date, the machine and the scale. A page whose URL name does not resolve is reported
+as "not available" rather than failing the run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import math
+import os
+import platform
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = ROOT / "bench" / ".data"
+RESULTS = ROOT / "bench" / "results.md"
+MARK = "@@BENCH-JSON@@"
+
+
+# --- worker (one database, one process) --------------------------------------------------------
+
+
+def _setup_django(database_url: str) -> None:
+    import warnings
+
+    # whitenoise warns when collectstatic has not run; the benchmark serves no static files.
+    warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ["SIFU_DEBUG"] = "0"  # time what production runs, not the debug toolbar of errors
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
+
+
+def _measure(call: Callable[[], Any], runs: int) -> dict[str, Any]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(2):  # warm-up: templates, caches, the database's own caches
+        call()
+    with CaptureQueriesContext(connection) as queries:
+        result = call()
+    n_queries = len(queries)  # now: the next request resets the connection's query log
+    status = getattr(result, "status_code", 200)
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        call()
+        times.append((time.perf_counter() - start) * 1000)
+    return {
+        "median_ms": round(statistics.median(times), 1),
+        "p95_ms": round(_percentile(times, 0.95), 1),
+        "queries": n_queries,
+        "status": status,
+    }
+
+
+def _worker(scale: str, runs: int) -> dict[str, Any]:
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.models import Count
+    from django.test import Client
+    from django.urls import NoReverseMatch, reverse
+    from django.utils import timezone
+
+    from bench.generate import generate
+
+    vendor = connection.vendor
+    test_db = None
+    if vendor == "postgresql":
+        # A separate, fresh database next to the one in DATABASE_URL, dropped at the end.
+        test_db = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    else:
+        call_command("migrate", verbosity=0, interactive=False)
+    with connection.cursor() as cursor:
+        cursor.execute("select sqlite_version()" if vendor == "sqlite" else "show server_version")
+        version = cursor.fetchone()[0]
+    try:
+        data = generate(scale)
+        from sifu.registry.models import Organization
+        from sifu.registry.selectors import registry_figures
+
+        biggest = (
+            Organization.objects.filter(community__path__startswith=data.subdistrict.path)
+            .annotate(n=Count("memberships"))
+            .order_by("-n", "pk")
+            .first()
+        )
+        today = timezone.localdate()
+        results = []
+        for label, user, area in (
+            ("subdistrict admin", data.admin, data.subdistrict),
+            ("city leader", data.leader, data.city),
+        ):
+            client = Client()
+            client.force_login(user)
+            pages: list[tuple[str, str, dict[str, Any] | None, Callable[[], Any] | None]] = [
+                ("organization list", "registry:organization-list", None, None),
+                ("organization list, search", "registry:organization-list", {"q": "组织1"}, None),
+                ("organization detail", "registry:organization-detail", None, None),
+                ("dashboard", "outcomes:dashboard", None, None),
+                ("registry_figures()", "", None, lambda area=area: registry_figures(today, area=area)),
+            ]
+            for page, url_name, params, call in pages:
+                row: dict[str, Any] = {"page": page, "user": label}
+                if call is None:
+                    try:
+                        args = [biggest.pk] if url_name.endswith("detail") else []
+                        url = reverse(url_name, args=args)
+                    except NoReverseMatch:
+                        row["error"] = "not available"
+                        results.append(row)
+                        continue
+                    call = lambda url=url, params=params, client=client: client.get(url, params or {})  # noqa: E731
+                row.update(_measure(call, runs))
+                if row["status"] != 200:
+                    row["error"] = f"HTTP {row['status']}"
+                results.append(row)
+                shown = {k: v for k, v in row.items() if k not in ("page", "user")}
+                print(f"  {label:18} {page:28} {json.dumps(shown)}", flush=True)
+        detail = f"{biggest.name} ({biggest.n} members)" if biggest else ""
+        return {
+            "backend": vendor,
+            "version": version,
+            "scale": scale,
+            "counts": data.counts,
+            "generate_seconds": round(data.seconds, 1),
+            "runs": runs,
+            "detail_of": detail,
+            "results": results,
+        }
+    finally:
+        if test_db is not None:
+            connection.creation.destroy_test_db(test_db, verbosity=0)
+
+
+# --- driver -----------------------------------------------------------------------------------
+
+
+def _machine() -> str:
+    affinity = getattr(os, "sched_getaffinity", None)  # what nproc prints (Linux)
+    cpus = len(affinity(0)) if affinity else (os.cpu_count() or 0)
+    return (
+        f"{cpus} CPUs (nproc), {platform.machine()}, Python {platform.python_version()}, "
+        f"SQLite {sqlite3.sqlite_version}"
+    )
+
+
+def _markdown(report: dict[str, Any], machine: str) -> str:
+    c = report["counts"]
+    when = dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
+    backend = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}.get(report["backend"], report["backend"])
+    lines = [
+        f"## {when} · scale `{report['scale']}` · {backend} {report['version']}",
+        "",
+        f"Machine: {machine}.  ",
+        f"Data: {c['districts']} districts, {c['subdistricts']} subdistricts, {c['communities']} communities, "
+        f"{c['organizations']:,} organizations, {c['people']:,} people, {c['memberships']:,} memberships "
+        f"(generated in {report['generate_seconds']} s).  ",
+        f"Detail page of: {report['detail_of']}. Runs per row: {report['runs']} after 2 warm-ups.",
+        "",
+        "| page | as | median ms | p95 ms | queries |",
+        "|---|---|---:|---:|---:|",
+    ]
+    for row in report["results"]:
+        if "median_ms" in row and "error" not in row:
+            lines.append(f"| {row['page']} | {row['user']} | {row['median_ms']} | {row['p95_ms']} | {row['queries']} |")
+        else:
+            lines.append(f"| {row['page']} | {row['user']} | {row.get('error', '')} | | |")
+    return "\n".join(lines) + "\n"
+
+
+def _run_worker(scale: str, runs: int, database_url: str) -> dict[str, Any] | None:
+    env = {**os.environ, "DATABASE_URL": database_url, "SIFU_DEBUG": "0"}
+    cmd = [sys.executable, "-m", "bench.run", "--worker", "--scale", scale, "--runs", str(runs)]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+    report = None
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        if line.startswith(MARK):
+            report = json.loads(line[len(MARK) :])
+        else:
+            print(line, end="", flush=True)
+    if proc.wait() != 0:
+        print(f"!! the benchmark worker for {database_url.split(':')[0]} failed", file=sys.stderr)
+        return None
+    return report
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scale", choices=["small", "city"], default="small")
+    parser.add_argument("--runs", type=int, default=None, help="timed runs per page (default 20 small, 10 city)")
+    parser.add_argument("--no-append", action="store_true", help="print the results, do not add them to results.md")
+    parser.add_argument(
+        "--only", choices=["sqlite", "postgresql"], help="run one database only (PostgreSQL needs DATABASE_URL)"
+    )
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    runs = args.runs or (20 if args.scale == "small" else 10)
+
+    if args.worker:
+        _setup_django(os.environ["DATABASE_URL"])
+        report = _worker(args.scale, runs)
+        print(MARK + json.dumps(report, ensure_ascii=False), flush=True)
+        return 0
+
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    (DATA_DIR / ".gitignore").write_text("*\n")  # generated databases stay out of git
+    sqlite_file = DATA_DIR / f"bench-{args.scale}.sqlite3"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{sqlite_file}{suffix}").unlink(missing_ok=True)
+    targets = [] if args.only == "postgresql" else [("SQLite", f"sqlite:///{sqlite_file}")]
+    pg_url = os.environ.get("DATABASE_URL", "")
+    if pg_url.startswith(("postgres://", "postgresql://")) and args.only != "sqlite":
+        targets.append(("PostgreSQL", pg_url))
+    if not targets:
+        parser.error("--only postgresql needs DATABASE_URL=postgres://… (a throwaway cluster: scripts/pg-throwaway.sh)")
+    machine = _machine()
+    status = 0
+    for name, url in targets:
+        print(f"== {name}, scale {args.scale}")
+        report = _run_worker(args.scale, runs, url)
+        if report is None:
+            status = 1
+            continue
+        text = _markdown(report, machine)
+        print(text)
+        if not args.no_append:
+            new = not RESULTS.exists()
+            with RESULTS.open("a", encoding="utf-8") as f:
+                if new:
+                    f.write("# Benchmark results\n\nAppended by `python -m bench.run` (see bench/run.py).\n\n")
+                f.write(text + "\n")
+    if not args.no_append:
+        print(f"Results appended to {RESULTS.relative_to(ROOT)}")
+    return status
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
