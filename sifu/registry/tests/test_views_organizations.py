@@ -217,10 +217,9 @@ def test_list_query_count_is_pinned_and_does_not_grow(client, world, community_s
 
     def check():
         # 1 session, 2 user, 3 the user's role grants (scope), 4 community choices of the filter,
-        # 5 COUNT for the paginator, 6-7 user and group permissions (ModelBackend, asked by the
-        # navigation for a permission the role lacks), 8 one page of organizations with member
-        # and party-member counts as subqueries.
-        with django_assert_num_queries(8):
+        # 5 COUNT for the paginator, 6 one page of organizations with member and party-member
+        # counts as subqueries.
+        with django_assert_num_queries(6):
             response = client.get(LIST, {"sort": "-members"})
         assert response.status_code == 200
         return response
@@ -243,9 +242,8 @@ def test_detail_query_count_is_pinned_and_does_not_grow(
     def check():
         # 1 session, 2 user, 3 role grants, 4 the organization (with community and instructor),
         # 5 organization versions, 6 membership versions (with people), 7 lifecycle log,
-        # 8 member figures (one aggregate), 9 current members (with people), 10-11 user and group
-        # permissions (ModelBackend, asked by the navigation for a permission the role lacks).
-        with django_assert_num_queries(11):
+        # 8 member figures (one aggregate), 9 current members (with people).
+        with django_assert_num_queries(9):
             response = client.get(detail(org))
         assert response.status_code == 200
         return response

@@ -397,13 +397,12 @@ def test_org_admin_edits_a_member_of_their_organization(client, world, org_leade
     ("persona", "queries", "entries"),
     [
         # 1 session, 2 user, 3 role grants, 4 the person (with community), 5 their memberships
-        # (with organizations and communities), 6 person versions, 7 membership versions,
-        # 8-9 user and group permissions (ModelBackend, asked by the navigation for a permission
-        # the role lacks). Reveal and edit rights are settled by the staff's area: no query.
-        ("community_staff", 9, 14),
+        # (with organizations and communities), 6 person versions, 7 membership versions.
+        # Reveal and edit rights are settled by the staff's area: no query.
+        ("community_staff", 7, 14),
         # the same, plus 2 queries: reveal and edit rights of an organization admin come through
         # the person's membership in their organization (one EXISTS each).
-        ("org_leader", 11, 8),
+        ("org_leader", 9, 8),
     ],
     indirect=["persona"],
 )
@@ -474,10 +473,8 @@ def test_members_query_count_is_pinned_and_does_not_grow(client, world, org_lead
 
     def check():
         # 1 session, 2 user, 3 role grants, 4 the organization (with community), 5 COUNT for the
-        # paginator, 6 one page of memberships with people, 7 member figures (one aggregate),
-        # 8-9 user and group permissions (ModelBackend, asked by the navigation for permissions
-        # the role lacks).
-        with django_assert_num_queries(9):
+        # paginator, 6 one page of memberships with people, 7 member figures (one aggregate).
+        with django_assert_num_queries(7):
             response = client.get(members(world.org_a), {"state": "all"})
         assert response.status_code == 200
         return response
