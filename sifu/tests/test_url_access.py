@@ -1,0 +1,187 @@
+"""The URL access matrix (DESIGN.md §5): every route of every app × every persona → status.
+
+A new route without an entry in ROUTES fails ``test_every_route_is_in_the_matrix``, so no
+page, export or API endpoint can ship without a decision about who may use it.
+
+Personas (sifu/conftest.py): office_admin (subdistrict admin of 南山街道), community_staff
+(荔芳社区 = community A), other_staff (南园社区 = community B), org_leader (admin of org A),
+org_member (member of org A, no role), district_leader (read-only leader of 南山区), reviewer
+(no permissions yet), outsider (an account with no role), anonymous.
+
+Targets are in community A (org A and its people), so other_staff meets 404 (outside scope)
+where community staff get 200, and accounts without the permission meet 403. Anonymous users
+are sent to the login page (302) by office pages and refused (403) by the API.
+
+SIFU_PRINT_MATRIX=1 prints the observed matrix (for reviewing a change), the test still asserts.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from sifu.accounts.services import role_grant
+from sifu.accounts.tests.factories import UserFactory
+from sifu.conftest import PERSONAS
+from sifu.core.permissions import Role
+from sifu.registry.models import Membership
+
+# Routes the matrix does not walk: Django admin (superusers only, its own tests), the language
+# switch (public, POST) and DRF's format-suffix twins of routes already listed.
+SKIPPED_PREFIXES = ("admin:",)
+SKIPPED = {"set_language"}
+
+
+@dataclass(frozen=True)
+class Route:
+    expect: str  # one status per persona, in PERSONAS order
+    kwargs: Callable[[Any], dict[str, Any]] = field(default=lambda t: {})
+    method: str = "GET"
+    data: Callable[[Any], dict[str, Any]] = field(default=lambda t: {})
+    query: Callable[[Any], str] = field(default=lambda t: "")
+
+
+def org(t):
+    return {"pk": t.world.org_a.pk}
+
+
+def person(t):
+    return {"pk": t.person.pk}
+
+
+def membership(t):
+    return {"pk": t.membership.pk}
+
+
+def transition(t):
+    return {"pk": t.world.org_a.pk, "action": "make_dormant"}
+
+
+def reveal(t):
+    return {"pk": t.person.pk, "field": "phone"}
+
+
+def account(t):
+    return {"pk": t.account.pk}
+
+
+#      office_admin community_staff other_staff org_leader org_member district_leader reviewer outsider anonymous
+ROUTES: dict[str, Route] = {
+    "web:home": Route("200 200 200 200 200 200 200 200 200"),
+    "web:office-home": Route("200 200 200 200 200 200 200 200 302"),
+    "accounts:login": Route("302 302 302 302 302 302 302 302 200"),
+    "accounts:logout": Route("302 302 302 302 302 302 302 302 302", method="POST"),
+    "accounts:user-list": Route("200 403 403 403 403 403 403 403 302"),
+    "accounts:user-create": Route("200 403 403 403 403 403 403 403 302"),
+    "accounts:user-detail": Route("200 403 403 403 403 403 403 403 302", account),
+    "accounts:role-grant": Route("400 403 403 403 403 403 403 403 302", account, method="POST"),
+    "accounts:user-set-active": Route("302 403 403 403 403 403 403 403 302", account, method="POST"),
+    "accounts:role-revoke": Route("302 302 404 403 403 403 403 403 302", lambda t: {"pk": t.grant.pk}, method="POST"),
+    "accounts:organization-admins": Route("200 200 404 403 404 403 404 404 302", org),
+    "accounts:area-list": Route("200 403 403 403 403 403 403 403 302"),
+    "accounts:area-create": Route(
+        "200 403 403 403 403 403 403 403 302", query=lambda t: f"?parent={t.world.subdistrict.pk}"
+    ),
+    "registry:organization-list": Route("200 200 200 200 403 200 403 403 302"),
+    "registry:organization-export": Route("200 200 200 403 403 200 403 403 302"),
+    "registry:organization-create": Route("200 200 200 403 403 403 403 403 302"),
+    "registry:organization-detail": Route("200 200 404 200 404 200 404 404 302", org),
+    "registry:organization-edit": Route("200 200 404 200 404 403 404 404 302", org),
+    "registry:organization-instructor-options": Route("200 200 404 200 404 403 404 404 302", org),
+    "registry:organization-transition": Route("200 200 404 403 404 403 404 404 302", transition),
+    "registry:organization-members": Route("200 200 404 200 404 200 404 404 302", org),
+    "registry:membership-add": Route("200 200 404 200 404 403 404 404 302", org),
+    "registry:organization-leader": Route("200 200 404 200 404 403 404 404 302", org),
+    "registry:membership-end": Route("200 200 404 200 404 403 404 404 302", membership, method="POST"),
+    "registry:membership-role": Route("200 200 404 200 404 403 404 404 302", membership, method="POST"),
+    "registry:person-list": Route("200 200 200 200 403 200 403 403 302"),
+    "registry:person-create": Route("200 200 200 200 403 403 403 403 302"),
+    "registry:person-detail": Route("200 200 404 200 404 200 404 404 302", person),
+    "registry:person-edit": Route("200 200 404 200 404 403 404 404 302", person),
+    "registry:person-reveal": Route("200 200 404 200 404 403 404 404 302", reveal, method="POST"),
+    "registry:import": Route("200 403 403 403 403 403 403 403 302"),
+    "registry:import-template": Route("200 403 403 403 403 403 403 403 302"),
+    "registry:public-directory": Route("200 200 200 200 200 200 200 200 200"),
+    "registry:public-organization": Route("200 200 200 200 200 200 200 200 200", org),
+    "outcomes:dashboard": Route("200 200 200 403 403 200 403 403 302"),
+    "api:api-root": Route("200 200 200 200 200 200 200 200 403"),
+    "api:organization-list": Route("200 200 200 200 403 200 403 403 403"),
+    "api:organization-detail": Route("200 200 404 200 403 200 403 403 403", org),
+    "api:schema": Route("200 200 200 200 200 200 200 200 403"),
+    "api:docs": Route("200 200 200 200 200 200 200 200 403"),
+}
+
+
+@dataclass
+class Targets:
+    world: Any
+    person: Any
+    membership: Any
+    account: Any
+    grant: Any
+
+
+@pytest.fixture
+def targets(world):
+    membership = (
+        Membership.objects.filter(organization=world.org_a, left_on__isnull=True)
+        .exclude(role=Membership.Role.LEADER)
+        .select_related("person")
+        .first()
+    )
+    account = UserFactory(username="target_account", display_name="目标账号")
+    grant = role_grant(user=account, role=Role.COMMUNITY_STAFF, area=world.community_a, by=None)
+    return Targets(world=world, person=membership.person, membership=membership, account=account, grant=grant)
+
+
+def _route_names() -> set[str]:
+    names: set[str] = set()
+
+    def walk(patterns, ns: str | None) -> None:
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                inner = ns
+                if p.namespace:
+                    inner = f"{ns}:{p.namespace}" if ns else p.namespace
+                walk(p.url_patterns, inner)
+            elif isinstance(p, URLPattern) and p.name:
+                names.add(f"{ns}:{p.name}" if ns else p.name)
+
+    walk(get_resolver().url_patterns, None)
+    return {n for n in names if n not in SKIPPED and not n.startswith(SKIPPED_PREFIXES)}
+
+
+def test_every_route_is_in_the_matrix():
+    missing = sorted(_route_names() - set(ROUTES))
+    stale = sorted(set(ROUTES) - _route_names())
+    assert not missing, f"routes without an access rule: {missing}"
+    assert not stale, f"rules for routes that no longer exist: {stale}"
+
+
+def _status(client, route: Route, name: str, t: Targets) -> int:
+    url = reverse(name, kwargs=route.kwargs(t)) + route.query(t)
+    response = client.post(url, route.data(t)) if route.method == "POST" else client.get(url)
+    return response.status_code
+
+
+@pytest.mark.parametrize("name", sorted(ROUTES))
+def test_access(name, client, targets, request):
+    route = ROUTES[name]
+    users = {p: (None if p == "anonymous" else request.getfixturevalue(p)) for p in PERSONAS}
+    observed = []
+    for persona in PERSONAS:
+        client.logout()
+        if users[persona] is not None:
+            client.force_login(users[persona])
+        observed.append(str(_status(client, route, name, targets)))
+    if os.environ.get("SIFU_PRINT_MATRIX"):
+        print(f'\n    "{name}": {" ".join(observed)}')
+    expected = route.expect.split()
+    assert len(expected) == len(PERSONAS), f"{name}: give one status per persona"
+    mismatches = {p: (e, o) for p, e, o in zip(PERSONAS, expected, observed, strict=True) if e != o}
+    assert not mismatches, f"{name}: persona → (expected, observed): {mismatches}"
