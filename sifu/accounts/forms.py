@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from sifu.accounts.models import Area, User
-from sifu.core.permissions import AREA_ROLES, GRANTABLE_ROLES, ORG_ROLES, Perm, Role, scope_for
+from sifu.core.permissions import AREA_ROLES, GRANTABLE_ROLES, Perm, Role, scope_for
 
 
 class AreaChoiceField(forms.ModelChoiceField):
@@ -23,17 +23,15 @@ class AreaChoiceField(forms.ModelChoiceField):
         return f"{indent}{obj.name} ({obj.get_kind_display()})"
 
 
-class OrganizationChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.community.name} · {obj.name}"
-
-
 def grantable_roles(viewer: Any) -> list[tuple[str, str]]:
-    """The roles ``viewer`` may hand out somewhere, in the vocabulary's order."""
+    """The area roles ``viewer`` may hand out somewhere, in the vocabulary's order.
+
+    Organization admins are granted on the organization's own admins page (registry), which
+    knows the organization; the account pages grant roles on areas only.
+    """
     allowed: set[str] = set()
-    for perm, roles in GRANTABLE_ROLES.items():
-        if viewer.is_superuser or viewer.has_perm(perm):
-            allowed |= roles
+    if viewer.is_superuser or viewer.has_perm(Perm.GRANT_AREA_ROLES):
+        allowed = set(GRANTABLE_ROLES[Perm.GRANT_AREA_ROLES])
     return [(value, label) for value, label in Role.choices if value in allowed]
 
 
@@ -42,64 +40,34 @@ def _tree_order(areas: list[Area]) -> list[Area]:
 
 
 class RoleFieldsMixin(forms.Form):
-    """role + area or organization, limited to what the viewer may grant."""
+    """An area role + the area, limited to what the viewer may grant."""
 
     role = forms.ChoiceField(label=_("Role"), required=False)
     area = AreaChoiceField(
         label=_("On area"),
         queryset=Area.objects.none(),
         required=False,
-        help_text=_("For subdistrict admins, community staff, read-only leaders and reviewers."),
-    )
-    organization = OrganizationChoiceField(
-        label=_("On organization"),
-        queryset=None,
-        required=False,
-        empty_label="—",
-        help_text=_("For organization admins."),
+        help_text=_("The role covers this area and everything beneath it."),
     )
     role_required = True
-    org_roles = " ".join(sorted(ORG_ROLES))  # for the page script that shows the matching target field
 
     def setup_role_fields(self, viewer: Any) -> None:
-        from sifu.registry.models import Organization  # the organization list of a grant form
-
         roles = grantable_roles(viewer)
         self.fields["role"].choices = [("", _("— choose a role —") if self.role_required else _("— no role yet —"))]
         self.fields["role"].choices += roles
         self.fields["role"].required = self.role_required
-        area_scope = scope_for(viewer, Perm.GRANT_AREA_ROLES)
-        if area_scope.empty:
-            del self.fields["area"]  # e.g. community staff: they grant organization admins only
-        else:
-            field = self.fields["area"]
-            field.queryset = Area.objects.filter(area_scope.q("path"))
-            areas = _tree_order(list(field.queryset))
-            field.top_depth = min((a.depth for a in areas), default=0)
-            # Tree order in the <select>, read once from this list.
-            field.choices = [("", "—"), *((a.pk, field.label_from_instance(a)) for a in areas)]
-        self.fields["organization"].queryset = (
-            Organization.objects.for_user(viewer, Perm.GRANT_ORG_ROLES)
-            .select_related("community")
-            .order_by("community__path", "name")
-        )
+        field = self.fields["area"]
+        field.queryset = Area.objects.filter(scope_for(viewer, Perm.GRANT_AREA_ROLES).q("path"))
+        areas = _tree_order(list(field.queryset))
+        field.top_depth = min((a.depth for a in areas), default=0)
+        # Tree order in the <select>, read once from this list.
+        field.choices = [("", "—"), *((a.pk, field.label_from_instance(a)) for a in areas)]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         role = data.get("role")
-        area = data.get("area")
-        organization = data.get("organization")
-        if role in AREA_ROLES:
-            if area is None and "area" in self.fields and "area" not in self.errors:
-                self.add_error("area", _("%(role)s is granted on an area: choose one.") % {"role": Role(role).label})
-            data["organization"] = None
-        elif role in ORG_ROLES:
-            if organization is None and "organization" not in self.errors:
-                self.add_error(
-                    "organization",
-                    _("%(role)s is granted on one organization: choose it.") % {"role": Role(role).label},
-                )
-            data["area"] = None
+        if role in AREA_ROLES and data.get("area") is None and "area" not in self.errors:
+            self.add_error("area", _("%(role)s is granted on an area: choose one.") % {"role": Role(role).label})
         return data
 
 
@@ -165,7 +133,6 @@ class AccountCreateForm(AccountFieldsMixin, RoleFieldsMixin):
         "password2",
         "role",
         "area",
-        "organization",
     ]
 
     def __init__(self, *args: Any, viewer: Any, **kwargs: Any) -> None:

@@ -137,27 +137,30 @@ class AreaRow:
 def area_tree(viewer: Any) -> list[AreaRow]:
     """The area tree in ``viewer``'s scope, in tree order, with organization counts per subtree.
 
-    Two queries: the areas, and one aggregate of organizations per community, rolled up the tree by path.
+    One query: the areas, each with the count of its own organizations (through the reverse
+    relation ``Area.organizations``, so accounts needs no registry code), rolled up the tree by path.
     """
-    from sifu.registry.models import Organization  # accounts reads the registry only here, for counts
-
+    # The model behind the reverse relation, read from the relation itself (no import of the registry).
+    organization = Area._meta.get_field("organizations").related_model
+    active = organization.Status.ACTIVE  # type: ignore[union-attr]
     scope = scope_for(viewer, Perm.AREA_MANAGE)
-    areas = sorted(Area.objects.filter(scope.q("path")), key=lambda a: [int(p) for p in a.path.split("/") if p])
-    per_area = (
-        Organization.objects.filter(scope.q("community__path"))
-        .order_by()
-        .values("community__path")
-        .annotate(n=Count("pk"), active=Count("pk", filter=Q(status=Organization.Status.ACTIVE)))
+    areas = sorted(
+        Area.objects.filter(scope.q("path")).annotate(
+            own_organizations=Count("organizations"),
+            own_active=Count("organizations", filter=Q(organizations__status=active)),
+        ),
+        key=lambda a: [int(p) for p in a.path.split("/") if p],
     )
     totals: dict[str, list[int]] = {}
-    for row in per_area:
-        path = row["community__path"]
-        parts = [p for p in path.split("/") if p]
+    for a in areas:
+        if not a.own_organizations:
+            continue
+        parts = [p for p in a.path.split("/") if p]
         for i in range(1, len(parts) + 1):
             key = "/".join(parts[:i]) + "/"
             counts = totals.setdefault(key, [0, 0])
-            counts[0] += row["n"]
-            counts[1] += row["active"]
+            counts[0] += a.own_organizations
+            counts[1] += a.own_active
     top = min((a.depth for a in areas), default=0)
     return [
         AreaRow(

@@ -13,7 +13,6 @@ urlpatterns = [
     path("office/accounts/<int:pk>/grant/", views.role_grant, name="role-grant"),
     path("office/accounts/<int:pk>/active/", views.user_set_active, name="user-set-active"),
     path("office/grants/<int:pk>/revoke/", views.role_revoke, name="role-revoke"),
-    path("office/organizations/<int:pk>/admins/", views.organization_admins, name="organization-admins"),
     path("office/areas/", views.area_list, name="area-list"),
     path("office/areas/new/", views.area_create, name="area-create"),
 ]

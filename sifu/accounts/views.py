@@ -18,17 +18,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sifu.accounts import selectors, services
-from sifu.accounts.forms import (
-    AccountCreateForm,
-    AreaCreateForm,
-    GrantForm,
-    OrgAdminExistingForm,
-    OrgAdminNewForm,
-)
+from sifu.accounts.forms import AccountCreateForm, AreaCreateForm, GrantForm
 from sifu.accounts.permissions import can_manage_account, outside_grants
 from sifu.core.masking import mask_phone
 from sifu.core.permissions import Perm, Role
-from sifu.registry.permissions import get_organization_for_user
 
 
 class SifuLoginView(auth_views.LoginView):
@@ -105,7 +98,6 @@ def user_create(request: HttpRequest) -> HttpResponse:
                 **form.account_data(),
                 role=data.get("role") or "",
                 area=data.get("area"),
-                organization=data.get("organization"),
                 by=request.user,
             )
         except ValidationError as exc:
@@ -163,8 +155,7 @@ def role_grant(request: HttpRequest, pk: int) -> HttpResponse:
             grant = services.role_grant(
                 user=account,
                 role=data["role"],
-                area=data.get("area"),
-                organization=data.get("organization"),
+                area=data["area"],
                 by=request.user,
             )
         except (ValidationError, PermissionDenied) as exc:
@@ -185,10 +176,12 @@ def role_grant(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def role_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     grant = selectors.get_grant_for_user(request.user, pk)
+    # Pages that revoke pass ``next``; without it, back to the account, or (community staff, who
+    # revoke organization admins) to the organization's admins page, named here by URL only.
     fallback = (
         reverse("accounts:user-detail", args=[grant.user_id])
         if request.user.has_perm(Perm.ACCOUNTS_MANAGE)
-        else reverse("accounts:organization-admins", args=[grant.organization_id])
+        else reverse("registry:organization-admins", args=[grant.organization_id])
         if grant.organization_id
         else reverse("web:office-home")
     )
@@ -222,49 +215,6 @@ def user_set_active(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("%(user)s is deactivated and can no longer log in.") % {"user": account})
     return redirect("accounts:user-detail", pk=account.pk)
-
-
-# --- organization admins (community staff's way in) ---------------------------------------------------
-
-
-@login_required
-def organization_admins(request: HttpRequest, pk: int) -> HttpResponse:
-    """Admins of one organization: list, grant to an existing or a new account, revoke."""
-    organization = get_organization_for_user(request.user, pk, Perm.GRANT_ORG_ROLES)
-    existing_form = OrgAdminExistingForm(request.POST if request.POST.get("action") == "existing" else None)
-    new_form = OrgAdminNewForm(request.POST if request.POST.get("action") == "new" else None)
-    status = 200
-    if request.method == "POST":
-        form = existing_form if request.POST.get("action") == "existing" else new_form
-        if form.is_valid():
-            try:
-                if form is existing_form:
-                    account = form.cleaned_data["username"]
-                    services.role_grant(user=account, role=Role.ORG_ADMIN, organization=organization, by=request.user)
-                else:
-                    account = services.user_create_with_role(
-                        **form.account_data(), role=Role.ORG_ADMIN, organization=organization, by=request.user
-                    )
-            except ValidationError as exc:
-                _apply_errors(form, exc)
-            except PermissionDenied as exc:
-                form.add_error(None, _refusal_messages(exc))
-            else:
-                messages.success(
-                    request,
-                    _("%(user)s is now an admin of %(org)s.") % {"user": account, "org": organization},
-                )
-                return redirect("accounts:organization-admins", pk=organization.pk)
-        status = 400
-    grants = selectors.organization_admin_grants(organization)
-    context = {
-        "organization": organization,
-        "active_grants": [g for g in grants if g.is_active],
-        "former_grants": [g for g in grants if not g.is_active],
-        "existing_form": existing_form,
-        "new_form": new_form,
-    }
-    return render(request, "accounts/organization_admins.html", context, status=status)
 
 
 # --- areas -----------------------------------------------------------------------------------------------

@@ -82,7 +82,6 @@ ROUTES: dict[str, Route] = {
     "accounts:role-grant": Route("400 403 403 403 403 403 403 403 302", account, method="POST"),
     "accounts:user-set-active": Route("302 403 403 403 403 403 403 403 302", account, method="POST"),
     "accounts:role-revoke": Route("302 302 404 403 403 403 403 403 302", lambda t: {"pk": t.grant.pk}, method="POST"),
-    "accounts:organization-admins": Route("200 200 404 403 404 403 404 404 302", org),
     "accounts:area-list": Route("200 403 403 403 403 403 403 403 302"),
     "accounts:area-create": Route(
         "200 403 403 403 403 403 403 403 302", query=lambda t: f"?parent={t.world.subdistrict.pk}"
@@ -97,6 +96,7 @@ ROUTES: dict[str, Route] = {
     "registry:organization-members": Route("200 200 404 200 404 200 404 404 302", org),
     "registry:membership-add": Route("200 200 404 200 404 403 404 404 302", org),
     "registry:organization-leader": Route("200 200 404 200 404 403 404 404 302", org),
+    "registry:organization-admins": Route("200 200 404 403 404 403 404 404 302", org),
     "registry:membership-end": Route("200 200 404 200 404 403 404 404 302", membership, method="POST"),
     "registry:membership-role": Route("200 200 404 200 404 403 404 404 302", membership, method="POST"),
     "registry:person-list": Route("200 200 200 200 403 200 403 403 302"),

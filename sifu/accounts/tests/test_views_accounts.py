@@ -9,7 +9,7 @@ from django.urls import reverse
 from sifu.accounts import services
 from sifu.accounts.models import RoleGrant, User
 from sifu.accounts.tests.factories import UserFactory
-from sifu.core.permissions import Perm, Role
+from sifu.core.permissions import Role
 
 PASSWORD = "Sifu-new-2024!"
 
@@ -42,31 +42,6 @@ def test_admin_pages_access(client, persona, url_name, request):
         return
     client.force_login(persona)
     assert client.get(url).status_code == LIST_STATUS[persona.username]
-
-
-ORG_ADMINS_STATUS = {
-    # persona: (status for org_a, status for org_b)
-    "office_admin": (200, 200),
-    "community_staff": (200, 404),
-    "other_staff": (404, 200),
-    "org_leader": (403, 404),
-    "org_member": (404, 404),
-    "district_leader": (403, 403),
-    "reviewer": (404, 404),
-    "outsider": (404, 404),
-}
-
-
-@pytest.mark.parametrize("persona", [*ORG_ADMINS_STATUS, "anonymous"], indirect=True)
-def test_organization_admins_access(client, persona, world):
-    urls = [reverse("accounts:organization-admins", args=[org.pk]) for org in (world.org_a, world.org_b)]
-    if persona is None:
-        for url in urls:
-            response = client.get(url)
-            assert response.status_code == 302 and response.url.startswith(reverse("accounts:login"))
-        return
-    client.force_login(persona)
-    assert tuple(client.get(url).status_code for url in urls) == ORG_ADMINS_STATUS[persona.username]
 
 
 def test_user_detail_scope(client, office_admin, community_staff, outsider, world):
@@ -177,10 +152,30 @@ def test_create_account_role_needs_its_target(client, office_admin):
     client.force_login(office_admin)
     response = client.post(
         reverse("accounts:user-create"),
-        {"username": "x1", "password1": PASSWORD, "password2": PASSWORD, "role": Role.ORG_ADMIN},
+        {"username": "x1", "password1": PASSWORD, "password2": PASSWORD, "role": Role.COMMUNITY_STAFF},
     )
-    assert response.status_code == 400 and "organization" in response.context["form"].errors
+    assert response.status_code == 400 and "area" in response.context["form"].errors
     assert not User.objects.filter(username="x1").exists()
+
+
+def test_create_account_offers_area_roles_only(client, office_admin, world):
+    """Organization admins are appointed on the organization's admins page (registry), not here."""
+    client.force_login(office_admin)
+    response = client.get(reverse("accounts:user-create"))
+    form = response.context["form"]
+    assert [value for value, _label in form.fields["role"].choices if value] == [
+        Role.SUBDISTRICT_ADMIN,
+        Role.COMMUNITY_STAFF,
+        Role.LEADER,
+        Role.REVIEWER,
+    ]
+    assert "organization" not in form.fields
+    response = client.post(
+        reverse("accounts:user-create"),
+        {"username": "x3", "password1": PASSWORD, "password2": PASSWORD, "role": Role.ORG_ADMIN},
+    )
+    assert response.status_code == 400 and "role" in response.context["form"].errors
+    assert not User.objects.filter(username="x3").exists()
 
 
 def test_create_account_cannot_pick_area_outside_scope(client, office_admin, world):
@@ -239,11 +234,35 @@ def test_grant_from_detail(client, office_admin, outsider, world):
     client.force_login(office_admin)
     response = client.post(
         reverse("accounts:role-grant", args=[outsider.pk]),
-        {"role": Role.ORG_ADMIN, "organization": world.org_b.pk},
+        {"role": Role.COMMUNITY_STAFF, "area": world.community_b.pk},
     )
     assert response.status_code == 302
-    assert outsider.grants.active().filter(role=Role.ORG_ADMIN, organization=world.org_b).exists()
-    assert any("南园骑手互助会" in m for m in _messages(response))
+    assert outsider.grants.active().filter(role=Role.COMMUNITY_STAFF, area=world.community_b).exists()
+    assert any("南园社区" in m for m in _messages(response))
+
+
+def test_detail_grants_area_roles_only(client, office_admin, outsider, world):
+    services.role_grant(user=outsider, role=Role.LEADER, area=world.subdistrict, by=office_admin)
+    client.force_login(office_admin)
+    response = client.post(
+        reverse("accounts:role-grant", args=[outsider.pk]),
+        {"role": Role.ORG_ADMIN, "organization": world.org_b.pk},
+    )
+    assert response.status_code == 400 and "role" in response.context["grant_form"].errors
+    assert not outsider.grants.filter(role=Role.ORG_ADMIN).exists()
+
+
+def test_detail_lists_org_grants_with_links_and_revokes_them(client, office_admin, org_leader, world):
+    client.force_login(office_admin)
+    url = reverse("accounts:user-detail", args=[org_leader.pk])
+    html = client.get(url).content.decode()
+    assert reverse("registry:organization-detail", args=[world.org_a.pk]) in html
+    assert reverse("registry:organization-admins", args=[world.org_a.pk]) in html
+    grant = org_leader.grants.get()
+    response = client.post(reverse("accounts:role-revoke", args=[grant.pk]), {"next": url})
+    assert response.status_code == 302 and response.url == url
+    grant.refresh_from_db()
+    assert grant.revoked_by == office_admin
 
 
 def test_grant_refusal_is_a_message_and_writes_nothing(client, office_admin, community_staff, world):
@@ -322,52 +341,7 @@ def test_deactivate_refusal_is_a_message(client, office_admin, community_staff, 
     assert User.objects.get(pk=community_staff.pk).is_active
 
 
-# --- organization admins (community staff) --------------------------------------------------------
-
-
-def test_community_staff_make_existing_account_org_admin(client, community_staff, outsider, world):
-    client.force_login(community_staff)
-    url = reverse("accounts:organization-admins", args=[world.org_a.pk])
-    response = client.post(url, {"action": "existing", "username": "OUTSIDER"})
-    assert response.status_code == 302 and response.url == url
-    grant = outsider.grants.get()
-    assert (grant.role, grant.organization, grant.granted_by) == (Role.ORG_ADMIN, world.org_a, community_staff)
-    page = client.get(url)
-    assert [g.user for g in page.context["active_grants"]] == [outsider]
-
-
-def test_community_staff_unknown_login_name(client, community_staff, world):
-    client.force_login(community_staff)
-    url = reverse("accounts:organization-admins", args=[world.org_a.pk])
-    response = client.post(url, {"action": "existing", "username": "ghost"})
-    assert response.status_code == 400
-    assert "No account has the login name" in response.content.decode()
-
-
-def test_community_staff_create_new_org_admin(client, community_staff, world):
-    client.force_login(community_staff)
-    url = reverse("accounts:organization-admins", args=[world.org_a.pk])
-    data = {"action": "new", "new-username": "zhang", "new-display_name": "张会长"}
-    response = client.post(url, {**data, "new-password1": "short", "new-password2": "short"})
-    assert response.status_code == 400 and not User.objects.filter(username="zhang").exists()
-    assert "too short" in response.content.decode()
-    response = client.post(url, {**data, "new-password1": PASSWORD, "new-password2": PASSWORD})
-    assert response.status_code == 302
-    zhang = User.objects.get(username="zhang")
-    assert zhang.has_perm(Perm.ORG_CHANGE, world.org_a)
-    assert zhang.history.get(history_type="+").history_user == community_staff
-
-
-def test_community_staff_revoke_org_admin(client, community_staff, org_leader, world):
-    client.force_login(community_staff)
-    url = reverse("accounts:organization-admins", args=[world.org_a.pk])
-    grant = org_leader.grants.get()
-    response = client.post(reverse("accounts:role-revoke", args=[grant.pk]), {"next": url})
-    assert response.url == url
-    grant.refresh_from_db()
-    assert grant.revoked_by == community_staff
-    page = client.get(url)
-    assert page.context["active_grants"] == [] and page.context["former_grants"] == [grant]
+# --- revoking organization admins (community staff) ------------------------------------------------
 
 
 def test_community_staff_cannot_revoke_elsewhere(client, community_staff, other_staff, world):
@@ -387,24 +361,6 @@ def test_community_staff_cannot_revoke_elsewhere(client, community_staff, other_
 def test_revoke_forbidden_without_grant_rights(client, request, persona, community_staff):
     client.force_login(request.getfixturevalue(persona))
     assert client.post(reverse("accounts:role-revoke", args=[community_staff.grants.get().pk])).status_code == 403
-
-
-def test_organization_admins_query_count_is_fixed(client, community_staff, world, django_assert_max_num_queries):
-    client.force_login(community_staff)
-    url = reverse("accounts:organization-admins", args=[world.org_a.pk])
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as few:
-        client.get(url)
-    for i in range(6):
-        user = UserFactory(username=f"admin{i}")
-        grant = services.role_grant(user=user, role=Role.ORG_ADMIN, organization=world.org_a, by=None)
-        if i % 2:
-            services.role_revoke(grant=grant, by=None)
-    with django_assert_max_num_queries(len(few)):
-        response = client.get(url)
-    assert len(response.context["active_grants"]) == 3 and len(response.context["former_grants"]) == 3
 
 
 def test_logins_do_not_clutter_the_timeline(client, office_admin, community_staff):
