@@ -190,6 +190,27 @@ def filing_expiring_q(today: dt.date | None = None) -> Q:
     )
 
 
+def filing_warning(organization: Organization, today: dt.date | None = None) -> str:
+    """"expired", "expiring" or "" for one organization: the rule of ``filing_expiring_q`` in memory.
+
+    Only an active, *filed* organization has a filing to renew: once registered (a legal person)
+    its old filing no longer matters, and a dormant or dissolved one is not chased for renewal.
+    """
+    until = organization.filing_valid_until
+    if (
+        until is None
+        or organization.status != Organization.Status.ACTIVE
+        or organization.legal_status != Organization.LegalStatus.FILED
+    ):
+        return ""
+    today = today or timezone.localdate()
+    if until < today:
+        return "expired"
+    if until <= today + dt.timedelta(days=EXPIRY_WARNING_DAYS):
+        return "expiring"
+    return ""
+
+
 def _party_q(prefix: str = "") -> Q:
     return Q(**{f"{prefix}person__political_status__in": Person.PARTY_STATUSES})
 

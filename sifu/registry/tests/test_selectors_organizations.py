@@ -113,6 +113,53 @@ def test_filing_expiring_matches_the_office_home_figure(world, office_admin):
     assert len(listed) == selectors.office_summary(office_admin)["filing_expiring"]
 
 
+def _register(org: Organization, on: dt.date = dt.date(2023, 6, 1)) -> Organization:
+    code = ("51" if org.nature == Organization.Nature.ASSOCIATION else "52") + "440305MJL00007"
+    code += f"{org.pk % 10}"
+    code += uscc_check_char(code)
+    return services.organization_register(organization=org, uscc=code, registered_on=on, by=None)
+
+
+def test_a_registered_organization_is_never_filing_expired(world, office_admin):
+    """Registered: its old filing (expired 2022-12-31) no longer matters, for the home figure,
+    the ?filing=expiring filter and the in-memory rule of the pages alike."""
+    before = selectors.office_summary(office_admin)["filing_expiring"]
+    assert world.org_a.name in names(selectors.organization_list(office_admin, {"filing": "expiring"}))
+    org = _register(world.org_a)
+    assert org.filing_valid_until is not None and org.filing_valid_until < dt.date.today()
+    assert world.org_a.name not in names(selectors.organization_list(office_admin, {"filing": "expiring"}))
+    assert selectors.office_summary(office_admin)["filing_expiring"] == before - 1
+    assert selectors.filing_warning(org) == ""
+
+
+@pytest.mark.parametrize(
+    ("status", "legal", "days_left", "expected"),
+    [
+        (S.ACTIVE, L.FILED, -1, "expired"),
+        (S.ACTIVE, L.FILED, 0, "expiring"),
+        (S.ACTIVE, L.FILED, 30, "expiring"),
+        (S.ACTIVE, L.FILED, 31, ""),
+        (S.ACTIVE, L.REGISTERED, -400, ""),
+        (S.ACTIVE, L.REGISTERED, 10, ""),
+        (S.DORMANT, L.FILED, -1, ""),
+        (S.DISSOLVED, L.FILED, -1, ""),
+        (S.INCUBATING, L.UNFILED, -1, ""),
+    ],
+)
+def test_filing_warning_follows_the_same_rule_as_the_filter(world, status, legal, days_left, expected):
+    today = dt.date(2024, 5, 1)
+    until = today + dt.timedelta(days=days_left)
+    org = Organization(status=status, legal_status=legal, filing_valid_until=until)
+    assert selectors.filing_warning(org, today) == expected
+    # The database filter (office home figure, ?filing=expiring) flags exactly the same ones.
+    registered = {"uscc": "X" * 18, "registered_on": today} if legal == L.REGISTERED else {}
+    Organization.objects.filter(pk=world.org_b.pk).update(
+        status=status, legal_status=legal, filing_valid_until=until, **registered
+    )
+    flagged = Organization.objects.filter(selectors.filing_expiring_q(today), pk=world.org_b.pk).exists()
+    assert flagged == bool(expected)
+
+
 def test_sort_by_members_and_dates(variety, community_staff):
     by_members = list(selectors.organization_list(community_staff, {"sort": "-members"}))
     assert by_members[0].name == "荔芳食品安全自治会"  # 12 members

@@ -11,6 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from sifu.core.validators import uscc_check_char
 from sifu.registry import services
 from sifu.registry.models import Membership, Organization, OrganizationStatusChange, SensitiveView
 from sifu.registry.tests.factories import make_organization, make_person
@@ -290,6 +291,57 @@ def test_detail_shows_members_masked_party_building_and_timeline(client, world, 
 def test_detail_warns_about_an_expired_filing(client, world, community_staff):
     page = login(client, community_staff).get(detail(world.org_a)).content.decode()
     assert "The filing expired on 2022-12-31" in page
+
+
+def _register(org: Organization) -> Organization:
+    code = "51440305MJL00007" + str(org.pk % 10)
+    code += uscc_check_char(code)
+    return services.organization_register(organization=org, uscc=code, registered_on=dt.date(2023, 6, 1), by=None)
+
+
+def test_a_registered_organization_is_not_flagged_filing_expired(client, world, community_staff):
+    """org A's filing ran out on 2022-12-31, but it is registered now: no warning anywhere."""
+    _register(world.org_a)
+    login(client, community_staff)
+    response = client.get(detail(world.org_a))
+    page = response.content.decode()
+    assert response.context["filing_warning"] == ""
+    assert "The filing expired" not in page and ">expired<" not in page
+    assert "filing superseded by the registration" in page
+    listing = client.get(LIST)
+    assert [o.filing_warning for o in listing.context["page"].object_list] == [""]
+    assert 'data-filing="expired"' not in listing.content.decode()
+    assert listed(client.get(LIST, {"filing": "expiring"})) == []
+    home = client.get(reverse("web:office-home"))
+    assert home.context["summary"]["filing_expiring"] == 0
+
+
+def test_list_flags_an_expired_filing_of_a_filed_organization(client, world, community_staff):
+    page = login(client, community_staff).get(LIST).content.decode()
+    assert 'data-filing="expired"' in page
+
+
+@pytest.mark.parametrize(
+    ("persona", "members", "admins"),
+    [
+        ("community_staff", True, True),
+        ("office_admin", True, True),
+        ("org_leader", True, False),
+        ("district_leader", True, False),
+    ],
+    indirect=["persona"],
+)
+def test_detail_links_to_members_and_admins(client, world, persona, members, admins):
+    org = world.org_a
+    response = login(client, persona).get(detail(org))
+    page = response.content.decode()
+    members_url = reverse("registry:organization-members", args=[org.pk])
+    admins_url = reverse("registry:organization-admins", args=[org.pk])
+    assert (f'href="{members_url}"' in page) is members
+    assert (f'href="{admins_url}"' in page) is admins
+    # Each link leads to a page the user may open.
+    assert client.get(members_url).status_code == 200
+    assert client.get(admins_url).status_code == (200 if admins else 403)
 
 
 # Create and edit --------------------------------------------------------------------------

@@ -6,7 +6,6 @@ fetched with ``get_organization_for_user`` (404 outside scope, 403 without the p
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.conf import settings
@@ -16,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
@@ -40,14 +39,6 @@ TIMELINE_LIMIT = 100
 MEMBERS_LIMIT = 50
 
 
-def _url_or_none(name: str, *args: Any) -> str | None:
-    """The URL of a page another part of the office may provide, or None while it does not exist."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return None
-
-
 def _query_without(request: HttpRequest, *names: str) -> str:
     query = request.GET.copy()
     for name in names:
@@ -67,6 +58,9 @@ def organization_list(request: HttpRequest) -> HttpResponse:
     form = OrganizationFilterForm(request.GET or None, user=user)
     filters = form.filters
     page = Paginator(selectors.organization_list(user, filters), settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    for org in page.object_list:
+        org.filing_warning = selectors.filing_warning(org, today)
     sort = filters.get("sort", "")
     context = {
         "form": form,
@@ -78,8 +72,6 @@ def organization_list(request: HttpRequest) -> HttpResponse:
         "filtered": form.active_count > 0,
         "can_export": user.has_perm(Perm.ORG_EXPORT),
         "can_create": user.has_perm(Perm.ORG_CREATE),
-        "expiry_limit": timezone.localdate() + dt.timedelta(days=selectors.EXPIRY_WARNING_DAYS),
-        "today": timezone.localdate(),
     }
     template = "registry/organization_list.html"
     if request.htmx and not request.htmx.boosted:
@@ -194,7 +186,6 @@ def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
     org = get_organization_for_user(user, pk, Perm.ORG_VIEW)
     timeline = selectors.organization_timeline(org)
     show_all = request.GET.get("timeline") == "all"
-    today = timezone.localdate()
     can_transition = user.has_perm(Perm.ORG_TRANSITION, org)
     members = selectors.organization_members_summary(org, limit=MEMBERS_LIMIT)
     for membership in members["rows"]:  # always masked here; unmasking is the person page's logged reveal
@@ -202,16 +193,16 @@ def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "organization": org,
         "members": members,
-        "members_url": _url_or_none("registry:organization-members", org.pk),
+        # Every viewer of this page holds ORG_VIEW on it, so the members page is always open to them.
+        "members_url": reverse("registry:organization-members", args=[org.pk]),
+        "admins_url": reverse("registry:organization-admins", args=[org.pk])
+        if user.has_perm(Perm.GRANT_ORG_ROLES, org)
+        else None,
         "timeline": timeline if show_all else timeline[:TIMELINE_LIMIT],
         "timeline_hidden": 0 if show_all else max(len(timeline) - TIMELINE_LIMIT, 0),
         "transitions": [(name, TRANSITIONS[name]) for name in allowed_transitions(org)] if can_transition else [],
         "can_change": user.has_perm(Perm.ORG_CHANGE, org),
-        "filing_expired": bool(org.filing_valid_until and org.filing_valid_until < today),
-        "filing_expiring": bool(
-            org.filing_valid_until
-            and today <= org.filing_valid_until <= today + dt.timedelta(days=selectors.EXPIRY_WARNING_DAYS)
-        ),
+        "filing_warning": selectors.filing_warning(org),
     }
     return render(request, "registry/organization_detail.html", context)
 
