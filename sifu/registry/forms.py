@@ -7,6 +7,7 @@ appears next to the field it concerns, or above the form.
 
 from __future__ import annotations
 
+from pathlib import PurePosixPath
 from typing import Any
 
 from django import forms
@@ -14,6 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -191,6 +193,28 @@ class PersonChoiceField(forms.ModelChoiceField):
         self.widget.choices = choices
 
 
+class _CharterLink:
+    """What ClearableFileInput shows for the current charter: its name, linked to the download view."""
+
+    def __init__(self, name: str, url: str) -> None:
+        self.name, self.url = name, url
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CharterInput(forms.ClearableFileInput):
+    """The charter upload; "Currently:" links to registry:organization-charter, never to the media URL."""
+
+    charter_url = ""
+
+    def get_context(self, name: str, value: Any, attrs: Any) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        if context["widget"]["is_initial"] and self.charter_url:
+            context["widget"]["value"] = _CharterLink(PurePosixPath(str(value)).name, self.charter_url)
+        return context
+
+
 class OrganizationEditForm(forms.ModelForm):
     """Profile, charter and party building. Status and filing change only through transitions."""
 
@@ -204,7 +228,7 @@ class OrganizationEditForm(forms.ModelForm):
     class Meta:
         model = Organization
         fields = list(PROFILE_FIELDS)
-        widgets = {**ORGANIZATION_WIDGETS, "charter_file": forms.ClearableFileInput()}
+        widgets = {**ORGANIZATION_WIDGETS, "charter_file": CharterInput()}
         field_classes = {"party_instructor": PersonChoiceField}
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
@@ -218,6 +242,9 @@ class OrganizationEditForm(forms.ModelForm):
         field.required = False
         limit = filesizeformat(settings.SIFU_MAX_UPLOAD_BYTES)
         self.fields["charter_file"].help_text = _("PDF, Word or image, up to %(limit)s.") % {"limit": limit}
+        if self.instance.pk:
+            charter_url = reverse("registry:organization-charter", args=[self.instance.pk])
+            self.fields["charter_file"].widget.charter_url = charter_url
         self.offer_instructors(self.data.get("instructor_search", "") if self.is_bound else "")
 
     def offer_instructors(self, text: str) -> list[Person]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from urllib.parse import quote
 
 import openpyxl
 import pytest
@@ -618,3 +619,66 @@ def test_export_covers_only_the_users_scope(client, world, community_staff):
     pytest.importorskip("sifu.registry.exports")
     values = cells(login(client, community_staff).get(EXPORT))
     assert world.org_a.name in values and world.org_b.name not in values
+
+
+# Charter downloads ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def charter(world, settings, tmp_path):
+    """org A with an uploaded charter (stored under a temporary MEDIA_ROOT)."""
+    settings.MEDIA_ROOT = tmp_path
+    upload = SimpleUploadedFile("章程.pdf", b"%PDF-1.4 the charter", content_type="application/pdf")
+    services.organization_update(
+        organization=world.org_a, data={"charter_file": upload, "party_clause_in_charter": True}, by=None
+    )
+    world.org_a.refresh_from_db()
+    return reverse("registry:organization-charter", args=[world.org_a.pk])
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [
+        ("office_admin", 200),
+        ("community_staff", 200),
+        ("org_leader", 200),
+        ("district_leader", 200),
+        ("other_staff", 404),
+        ("outsider", 403),
+        ("org_member", 403),
+    ],
+    indirect=["persona"],
+)
+def test_charter_download_per_persona(client, charter, persona, status):
+    response = login(client, persona).get(charter)
+    assert response.status_code == status
+    if status == 200:
+        assert b"".join(response.streaming_content) == b"%PDF-1.4 the charter"
+        disposition = response["Content-Disposition"]
+        assert disposition.startswith("attachment;")
+        # The Chinese name, percent-encoded as RFC 6266 asks: 荔芳食品安全自治会-章程.pdf
+        assert "filename*=utf-8''" in disposition
+        assert quote("荔芳食品安全自治会-章程.pdf") in disposition
+        assert response["Content-Type"] == "application/pdf"
+
+
+def test_charter_download_sends_anonymous_users_to_login(client, charter):
+    response = client.get(charter)
+    assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_charter_download_without_a_charter_is_404(client, world, community_staff):
+    url = reverse("registry:organization-charter", args=[world.org_a.pk])
+    assert login(client, community_staff).get(url).status_code == 404
+
+
+def test_pages_link_to_the_charter_view_never_to_the_media_file(client, world, charter, community_staff):
+    media_url = world.org_a.charter_file.url
+    login(client, community_staff)
+    for url in (detail(world.org_a), reverse("registry:organization-edit", args=[world.org_a.pk])):
+        page = client.get(url).content.decode()
+        assert f'href="{charter}"' in page
+        assert media_url not in page
+    public = client.get(reverse("registry:public-organization", args=[world.org_a.pk])).content.decode()
+    assert "On file" in public and "党建入章" in public
+    assert charter not in public and media_url not in public

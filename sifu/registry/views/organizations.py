@@ -6,6 +6,7 @@ fetched with ``get_organization_for_user`` (404 outside scope, 403 without the p
 
 from __future__ import annotations
 
+from pathlib import PurePosixPath
 from typing import Any
 
 from django.conf import settings
@@ -13,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -207,6 +208,33 @@ def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "registry/organization_detail.html", context)
 
 
+@login_required
+@require_GET
+def organization_charter(request: HttpRequest, pk: int) -> FileResponse:
+    """The uploaded charter as a download, for users who may see the organization.
+
+    403 for users who may see no organization at all, 404 outside their scope (or without a
+    charter). Templates link here, never to the file's media URL.
+    """
+    user = request.user
+    if not user.has_perm(Perm.ORG_VIEW):
+        raise PermissionDenied
+    org = get_organization_for_user(user, pk, Perm.ORG_VIEW)
+    if not org.charter_file:
+        raise Http404
+    try:
+        handle = org.charter_file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    # "荔芳食品安全自治会-章程.pdf": FileResponse writes it as RFC 6266 filename*=utf-8''… for Chinese.
+    extension = PurePosixPath(org.charter_file.name).suffix.lower()
+    filename = f"{org.name}-章程{extension}"
+    response = FileResponse(handle, as_attachment=True, filename=filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 # Lifecycle transitions ----------------------------------------------------------------------
 
 
@@ -272,6 +300,7 @@ urls = [
     path("office/organizations/new/", organization_create, name="organization-create"),
     path("office/organizations/<int:pk>/", organization_detail, name="organization-detail"),
     path("office/organizations/<int:pk>/edit/", organization_edit, name="organization-edit"),
+    path("office/organizations/<int:pk>/charter/", organization_charter, name="organization-charter"),
     path(
         "office/organizations/<int:pk>/instructor-options/",
         organization_instructor_options,
