@@ -110,6 +110,8 @@ def _worker(scale: str, runs: int) -> dict[str, Any]:
         version = cursor.fetchone()[0]
     try:
         data = generate(scale)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")  # planner statistics, as autovacuum / a maintained database has them
         from sifu.registry.models import Organization
         from sifu.registry.selectors import registry_figures
 
@@ -241,9 +243,10 @@ def main(argv: list[str] | None = None) -> int:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     (DATA_DIR / ".gitignore").write_text("*\n")  # generated databases stay out of git
     sqlite_file = DATA_DIR / f"bench-{args.scale}.sqlite3"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{sqlite_file}{suffix}").unlink(missing_ok=True)
     targets = [] if args.only == "postgresql" else [("SQLite", f"sqlite:///{sqlite_file}")]
+    if targets:  # a fresh file each run; it stays afterwards for inspection
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{sqlite_file}{suffix}").unlink(missing_ok=True)
     pg_url = os.environ.get("DATABASE_URL", "")
     if pg_url.startswith(("postgres://", "postgresql://")) and args.only != "sqlite":
         targets.append(("PostgreSQL", pg_url))
