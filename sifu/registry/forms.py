@@ -564,7 +564,10 @@ class MembershipRoleForm(forms.Form):
 class LeaderForm(NewPersonFields):
     """The new leader: a current member, or a person given by name and phone or ID number."""
 
-    member = forms.ModelChoiceField(label=_("A current member"), queryset=Person.objects.none(), required=False)
+    # Chosen with radio buttons among the search matches (the page never lists every member).
+    member = forms.ModelChoiceField(
+        label=_("A current member"), queryset=Person.objects.none(), required=False, widget=forms.RadioSelect
+    )
     on = forms.DateField(label=_("Handover date"), widget=DateInput(), initial=_today_date)
     previous_leader_role = forms.ChoiceField(
         label=_("The outgoing leader stays on as"), choices=NON_LEADER_ROLES, initial=Membership.Role.BACKBONE
@@ -574,9 +577,7 @@ class LeaderForm(NewPersonFields):
 
     def __init__(self, *args: Any, candidates: Any, has_leader: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["member"].queryset = candidates
-        self.fields["member"].empty_label = _("— someone else (enter below) —")
-        self.fields["member"].label_from_instance = lambda p: " · ".join(x for x in (p.name, mask_phone(p.phone)) if x)
+        self.fields["member"].queryset = candidates  # checked on submit (one query), never listed
         for name in ("name", "political_status"):
             self.fields[name].required = False
         if not has_leader:

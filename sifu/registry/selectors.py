@@ -717,3 +717,37 @@ def leader_candidates(organization: Organization) -> QuerySet[Person]:
         role=Membership.Role.LEADER
     )
     return Person.objects.filter(pk__in=members.values("person_id")).order_by("name", "pk")
+
+
+LEADER_MATCHES = 20
+
+
+def leader_candidate_matches(
+    organization: Organization, text: str = "", *, include: int | None = None, limit: int = LEADER_MATCHES
+) -> tuple[list[Person], bool]:
+    """Up to ``limit`` leader candidates matching ``text`` (``person_search_q``: part of a name, the
+    phone's last four digits, a full phone or ID number), and whether more match. One query.
+
+    Without ``text``: the first ``limit`` by role (deputies and backbone members first), then name.
+    ``include`` (a person id already chosen) is kept in the list when it is a candidate, so a form
+    shown again keeps its choice. Each person carries ``member_role`` (a Membership.Role value).
+    """
+    current = Membership.objects.filter(organization=organization, left_on__isnull=True).exclude(
+        role=Membership.Role.LEADER
+    )
+    role = current.filter(person=OuterRef("pk")).annotate(role_rank=ROLE_RANK).order_by("role_rank")
+    qs = Person.objects.filter(pk__in=current.values("person_id"))
+    text = (text or "").strip()
+    wanted = Q()
+    if text:
+        wanted = person_search_q(text) | Q(pk=include) if include is not None else person_search_q(text)
+    rows = list(
+        qs.filter(wanted)
+        .annotate(
+            member_role=Subquery(role.values("role")[:1]),
+            role_rank=Subquery(role.values("role_rank")[:1]),
+            chosen=Case(When(pk=include or 0, then=Value(0)), default=Value(1)),
+        )
+        .order_by("chosen", "role_rank", "name", "pk")[: limit + 1]
+    )
+    return rows[:limit], len(rows) > limit

@@ -98,6 +98,7 @@ ROUTES: dict[str, Route] = {
     "registry:organization-members": Route("200 200 404 200 404 200 404 404 302", org),
     "registry:membership-add": Route("200 200 404 200 404 403 404 404 302", org),
     "registry:organization-leader": Route("200 200 404 200 404 403 404 404 302", org),
+    "registry:organization-leader-candidates": Route("200 200 404 200 404 403 404 404 302", org),
     "registry:organization-admins": Route("200 200 404 403 404 403 404 404 302", org),
     "registry:membership-end": Route("200 200 404 200 404 403 404 404 302", membership, method="POST"),
     "registry:membership-role": Route("200 200 404 200 404 403 404 404 302", membership, method="POST"),

@@ -687,3 +687,134 @@ def test_change_leader_form_errors(client, world, community_staff):
 
 def test_change_leader_forbidden_for_read_only_leader(client, world, district_leader):
     assert login(client, district_leader).get(leader_url(world.org_a)).status_code == 403
+
+
+# Finding the new leader among many members ----------------------------------------------------
+
+
+def candidates_url(org: Organization) -> str:
+    return reverse("registry:organization-leader-candidates", args=[org.pk])
+
+
+@pytest.fixture
+def big_org(world):
+    """An organization with 132 current members (a leader, two more, and 成员000…成员128), as 荔林关爱中心 has 1,809."""
+    org = make_organization(world.community_a, "荔林关爱中心", members=3, filed=True)
+    for i in range(129):
+        services.membership_add(
+            organization=org,
+            person=make_person(f"成员{i:03d}", community=world.community_a, phone=valid_phone(70_000_000 + i)),
+            joined_on=dt.date(2021, 1, 1),
+            role=Membership.Role.DEPUTY if i == 128 else Membership.Role.MEMBER,
+            by=None,
+        )
+    return org
+
+
+def _radio_values(html: str) -> list[str]:
+    import re
+
+    return re.findall(r'<input type="radio" name="member" value="(\d*)"', html)
+
+
+def test_leader_page_lists_at_most_20_members_deputies_first(client, big_org, community_staff):
+    response = login(client, community_staff).get(leader_url(big_org))
+    assert response.status_code == 200
+    matches = response.context["matches"]
+    assert len(matches) == 20 and response.context["more"]
+    assert matches[0].member_role == Membership.Role.DEPUTY  # likely successors first
+    assert len(_radio_values(response.content.decode())) == 21  # 20 members + "someone else"
+    assert "<select" not in response.content.decode().split('id="leader-form"')[1].split("</fieldset>")[0]
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("成员05", [f"成员{i:03d}" for i in range(50, 60)]),  # part of a name
+        ("成员123", ["成员123"]),
+        (valid_phone(70_000_042)[-4:], ["成员042"]),  # the phone's last four digits
+        (valid_phone(70_000_007), ["成员007"]),  # the full phone
+        ("１３８", []),  # full-width digits, not a name and not four digits: nobody
+        ("nobody", []),
+    ],
+)
+def test_leader_search_by_name_and_phone(client, big_org, community_staff, q, expected):
+    response = login(client, community_staff).get(leader_url(big_org), {"q": q})
+    assert sorted(p.name for p in response.context["matches"]) == expected
+    if not expected:
+        assert "No current member matches" in response.content.decode()
+
+
+def test_leader_search_never_offers_the_leader_or_former_members(client, big_org, community_staff):
+    leader = _leader(big_org)
+    gone = Membership.objects.get(organization=big_org, person__name="成员010")
+    services.membership_end(membership=gone, left_on=dt.date(2024, 1, 1), by=None)
+    login(client, community_staff)
+    assert client.get(leader_url(big_org), {"q": leader.person.name}).context["matches"] == []
+    assert client.get(leader_url(big_org), {"q": "成员010"}).context["matches"] == []
+
+
+def test_leader_candidates_fragment_for_htmx(client, big_org, community_staff):
+    response = login(client, community_staff).get(candidates_url(big_org), {"q": "成员12"}, **HTMX)
+    html = response.content.decode()
+    assert response.status_code == 200 and html.lstrip().startswith('<div id="leader-candidates"')
+    assert sorted(p.name for p in response.context["matches"]) == [f"成员{i}" for i in range(120, 129)]
+    assert len(_radio_values(html)) == 9  # "someone else" stays on the page, outside the fragment
+    assert "<html" not in html
+    # The phone is masked
+    person = Person.objects.get(name="成员120")
+    assert person.phone not in html and f"{person.phone[:3]}****{person.phone[-4:]}" in html
+
+
+def test_leader_candidates_keep_the_chosen_member(client, big_org, community_staff):
+    chosen = Person.objects.get(name="成员099")
+    response = login(client, community_staff).get(candidates_url(big_org), {"q": "成员00", "member": chosen.pk})
+    assert response.context["matches"][0] == chosen
+    assert f'value="{chosen.pk}" checked' in response.content.decode()
+
+
+def test_leader_candidates_forbidden_outside_permission(client, big_org, district_leader, other_staff):
+    assert login(client, district_leader).get(candidates_url(big_org)).status_code == 403
+    assert login(client, other_staff).get(candidates_url(big_org)).status_code == 404
+
+
+def test_hand_over_to_a_member_found_by_search(client, big_org, community_staff):
+    login(client, community_staff)
+    found = client.get(leader_url(big_org), {"q": valid_phone(70_000_077)[-4:]}).context["matches"]
+    assert [p.name for p in found] == ["成员077"]
+    response = client.post(
+        leader_url(big_org), {"member": found[0].pk, "on": "2024-03-01", "previous_leader_role": "backbone"}
+    )
+    assert response.status_code == 302
+    assert _leader(big_org).person.name == "成员077"
+
+
+def test_hand_over_refuses_someone_who_is_not_a_current_member(client, big_org, world, community_staff):
+    stranger = _member(world.org_a).person
+    response = login(client, community_staff).post(
+        leader_url(big_org), {"member": stranger.pk, "on": "2024-03-01", "previous_leader_role": "backbone"}
+    )
+    assert response.status_code == 400 and "member" in response.context["form"].errors
+    assert _leader(big_org).person_id != stranger.pk
+
+
+@pytest.mark.parametrize("extra", [0, 120])
+def test_leader_page_query_counts_are_pinned_and_do_not_grow(
+    client, world, community_staff, extra, django_assert_num_queries
+):
+    org = make_organization(world.community_a, "计数组织", members=4, filed=True)
+    for _ in range(extra):
+        services.membership_add(
+            organization=org, person=make_person(community=world.community_a), joined_on=dt.date(2021, 1, 1), by=None
+        )
+    login(client, community_staff)
+    # 1 session, 2 user, 3 role grants, 4 the organization, 5 its current leader (with person),
+    # 6 up to 21 matching candidates (role as a subquery)
+    with django_assert_num_queries(6):
+        page = client.get(leader_url(org), {"q": "1"})
+    with django_assert_num_queries(6):
+        page = client.get(leader_url(org))
+    assert len(page.context["matches"]) == min(3 + extra, 20)
+    # the htmx fragment: 1 session, 2 user, 3 role grants, 4 the organization, 5 the matches
+    with django_assert_num_queries(5):
+        client.get(candidates_url(org), {"q": "测试"}, **HTMX)

@@ -405,8 +405,34 @@ def organization_leader(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(_members_url(org))
     if leader is not None:
         _masked(leader.person)
-    context = {"form": form, "organization": org, "leader": leader}
+    q = (request.GET.get("q") or request.POST.get("q") or "").strip()
+    context = {
+        "form": form,
+        "organization": org,
+        "leader": leader,
+        **_leader_matches(org, q, chosen=request.POST.get("member")),
+    }
     return render(request, "registry/organization_members_leader.html", context, status=400 if form.errors else 200)
+
+
+def _leader_matches(organization: Organization, q: str, chosen: str | None) -> dict[str, Any]:
+    """The current members matching a search, for the radio buttons of the leader form (one query)."""
+    chosen_id = int(chosen) if chosen and chosen.isdigit() else None
+    matches, more = selectors.leader_candidate_matches(organization, q, include=chosen_id)
+    for person in matches:
+        person.masked_phone = mask_phone(person.phone)  # type: ignore[attr-defined]
+        person.role_label = Membership.Role(person.member_role).label  # type: ignore[attr-defined]
+    return {"q": q, "matches": matches, "more": more, "chosen_id": chosen_id, "match_limit": selectors.LEADER_MATCHES}
+
+
+@login_required
+@require_GET
+def organization_leader_candidates(request: HttpRequest, pk: int) -> HttpResponse:
+    """The search matches of the leader form (htmx fragment); ``?q=`` as on the page itself."""
+    org = get_organization_for_user(request.user, pk, Perm.MEMBERS_CHANGE)
+    q = request.GET.get("q", "").strip()
+    context = {"organization": org, **_leader_matches(org, q, chosen=request.GET.get("member"))}
+    return render(request, "registry/organization_members_leader.html#candidates", context)
 
 
 urls = [
@@ -418,6 +444,11 @@ urls = [
     path("office/organizations/<int:pk>/members/", organization_members, name="organization-members"),
     path("office/organizations/<int:pk>/members/add/", membership_add, name="membership-add"),
     path("office/organizations/<int:pk>/leader/", organization_leader, name="organization-leader"),
+    path(
+        "office/organizations/<int:pk>/leader/candidates/",
+        organization_leader_candidates,
+        name="organization-leader-candidates",
+    ),
     path("office/memberships/<int:pk>/end/", membership_end, name="membership-end"),
     path("office/memberships/<int:pk>/role/", membership_role, name="membership-role"),
 ]
