@@ -56,6 +56,8 @@ def shot(page):
     def take(name: str, *, phone: bool = False) -> pathlib.Path:
         if phone:
             page.set_viewport_size({"width": 390, "height": 844})
+            # The narrower layout starts CSS transitions (the office sidebar slides off): let them end.
+            page.wait_for_function("document.getAnimations().every(a => a.playState !== 'running')")
         path = SHOTS / f"{name}.png"
         page.screenshot(path=str(path), full_page=True)
         if phone:
