@@ -51,7 +51,8 @@ def community_rows(*, as_of: dt.date, area: Area | None) -> Rows:
 
 
 def registry_section(as_of: dt.date, area: Area | None, ctx: SectionContext) -> dict[str, Any]:
-    """Organizations, members and party building (registry): 3 + 3 queries."""
+    """Organizations, members and party building (registry): 2 + 3 queries (the per-community
+    rows are read once per call and shared with the dashboard)."""
     figures = registry_figures(as_of, area=area)
     if ctx.community_rows is None:
         ctx.community_rows = community_rows(as_of=as_of, area=area)

@@ -148,14 +148,14 @@ def test_same_community_name_in_two_subdistricts_is_labelled_with_its_parent(wor
 
 
 def test_query_count_does_not_grow_with_organizations(world, records, django_assert_num_queries):
-    # 1-3 registry_figures (organizations row, by community, members row),
-    # 4-6 community_figures (organizations GROUP BY community, memberships GROUP BY community, communities)
-    with django_assert_num_queries(6):
+    # 1-2 registry_figures (organizations row, members row),
+    # 3-5 community_figures (organizations GROUP BY community, memberships GROUP BY community, communities)
+    with django_assert_num_queries(5):
         outcomes(as_of=D(2021, 6, 30), area=world.subdistrict)
     for i in range(3):
         community = make_area(f"新社区{i}", Area.Kind.COMMUNITY, world.subdistrict)
         make_organization(community, members=3, filed=True)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         figures = outcomes(as_of=D(2021, 6, 30), area=world.subdistrict)
     assert figures["organizations"]["active"] == 8
 

@@ -167,13 +167,12 @@ def test_superuser_with_several_roots_sees_all(client, world, records, django_us
 #  3 the user's role grants (scope_for, cached on the user for the request)
 #  4 the areas in the user's scope (area choices)
 #  5 registry_figures: organizations (one row of conditional counts)
-#  6 registry_figures: organizations by community
-#  7 registry_figures: memberships, people and party members (one row)
-#  8 community_figures: active organizations GROUP BY community
-#  9 community_figures: current memberships GROUP BY community
-# 10 community_figures: the communities
-# 11 the breadcrumb's ancestors
-DASHBOARD_QUERIES = 11
+#  6 registry_figures: memberships, people and party members (one row)
+#  7 community_figures: active organizations GROUP BY community
+#  8 community_figures: current memberships GROUP BY community
+#  9 community_figures: the communities
+# 10 the breadcrumb's ancestors
+DASHBOARD_QUERIES = 10
 
 
 def test_dashboard_query_count_is_pinned(client, world, office_admin, records, django_assert_num_queries):

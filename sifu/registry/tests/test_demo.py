@@ -25,7 +25,7 @@ from sifu.registry.demo.data import COMMUNITIES, PASSWORD, SHIFU_VENUE
 from sifu.registry.demo.plan import build_plan
 from sifu.registry.lifecycle import floor_problems
 from sifu.registry.models import Membership, Organization, OrganizationStatusChange, Person
-from sifu.registry.selectors import active_organizations_on, registry_figures
+from sifu.registry.selectors import active_organizations_on, community_figures, registry_figures
 
 pytestmark = [pytest.mark.demo, pytest.mark.django_db]
 
@@ -117,8 +117,10 @@ def test_figures_on_2024_04_30(subdistrict):
     assert figures["by_nature"] == {"association": 16, "service": 181}
     assert figures["by_category"] == {"charity": 2, "life": 6, "affairs": 29, "culture": 160}
     assert figures["by_legal_status"] == {"filed": 191, "registered": 6}
-    assert len(figures["by_community"]) == 13
-    assert len(set(figures["by_community"].values())) > 3  # not spread uniformly
+    assert "by_community" not in figures  # per community: community_figures (outcomes labels them)
+    per_community = [row["active"] for row in community_figures(D(2024, 4, 30), area=subdistrict)]
+    assert len(per_community) == 13 and sum(per_community) == 197
+    assert len(set(per_community)) > 3  # not spread uniformly
 
 
 def test_figures_on_2019_01_01(subdistrict):
