@@ -23,6 +23,7 @@ ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
+    "--lang=zh-CN",
 ]
 SHOTS = pathlib.Path(__file__).resolve().parent.parent / "artifacts" / "screenshots"
 
