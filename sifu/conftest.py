@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pytest
+from django.utils import translation
 
 from sifu.accounts.models import Area, User
 from sifu.accounts.services import role_grant
@@ -20,6 +21,15 @@ from sifu.registry.models import Organization
 from sifu.registry.tests.factories import make_organization, make_person
 
 PASSWORD = "Sifu-test-2024"
+
+
+@pytest.fixture(autouse=True)
+def _english_source_strings(settings):
+    """Unit tests read the English source strings: pages (LANGUAGE_CODE) and messages made by
+    services outside a request (the active language). Browser tests keep zh-hans (e2e/conftest.py)."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -14,12 +14,6 @@ from sifu.core.permissions import Perm, Role
 PASSWORD = "Sifu-new-2024!"
 
 
-@pytest.fixture(autouse=True)
-def _english(settings):
-    """Assert on the English source strings, whatever catalogue is installed."""
-    settings.LANGUAGE_CODE = "en"
-
-
 @pytest.fixture
 def client(client):
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
