@@ -18,6 +18,7 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from sifu.accounts.models import Area
 from sifu.core.masking import mask_id_number, mask_phone
@@ -430,7 +431,7 @@ class PersonFilterForm(forms.Form):
 class PersonForm(IdentifierFieldsMixin, forms.Form):
     """Create or edit a person. Editing never shows the full phone or ID number: an empty box keeps it."""
 
-    name = forms.CharField(label=_("Name"), max_length=40)
+    name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=40)
     gender = forms.ChoiceField(label=_("Gender"), required=False, choices=GENDER_CHOICES)
     phone = forms.CharField(label=_("Mobile phone"), required=False, max_length=20, widget=_phone_input())
     clear_phone = forms.BooleanField(label=_("Remove the recorded phone number"), required=False)
@@ -515,7 +516,7 @@ class PersonForm(IdentifierFieldsMixin, forms.Form):
 class NewPersonFields(IdentifierFieldsMixin, forms.Form):
     """Who: an existing resident (matched by ID number or phone, with the same name) or a new one."""
 
-    name = forms.CharField(label=_("Name"), max_length=40)
+    name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=40)
     phone = forms.CharField(label=_("Mobile phone"), required=False, max_length=20, widget=_phone_input())
     id_number = forms.CharField(label=_("ID number"), required=False, max_length=24, widget=_id_input())
     political_status = forms.ChoiceField(
