@@ -13,4 +13,4 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers every permission code with `rules`, so `user.has_perm(code, obj)` works.
-        from sifu.core import permissions  # noqa: F401
+        from sifu.core import checks, permissions  # noqa: F401
