@@ -36,8 +36,8 @@ from sifu.registry.lifecycle import TRANSITIONS, allowed_transitions, filing_che
 from sifu.registry.models import Organization
 from sifu.registry.permissions import get_organization_for_user
 
-TIMELINE_LIMIT = 100
-MEMBERS_LIMIT = 50
+TIMELINE_LIMIT = 30
+MEMBERS_LIMIT = 20
 
 
 def _query_without(request: HttpRequest, *names: str) -> str:
