@@ -14,8 +14,10 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def office_home(request: HttpRequest) -> HttpResponse:
     user = request.user
+    can_view = user.has_perm(Perm.ORG_VIEW)
     context = {
-        "can_view_orgs": user.has_perm(Perm.ORG_VIEW),
-        "summary": registry_selectors.office_summary(user) if user.has_perm(Perm.ORG_VIEW) else None,
+        "can_view_orgs": can_view,
+        "summary": registry_selectors.office_summary(user) if can_view else None,
+        "recent": registry_selectors.recent_status_changes(user) if can_view else [],
     }
     return render(request, "web/office_home.html", context)

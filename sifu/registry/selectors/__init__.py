@@ -63,6 +63,7 @@ from sifu.registry.selectors.timeline import (
     TimelineEntry,
     action_label,
     organization_timeline,
+    recent_status_changes,
 )
 
 __all__ = [
@@ -107,6 +108,7 @@ __all__ = [
     "public_counts",
     "public_directory",
     "public_organizations",
+    "recent_status_changes",
     "registry_figures",
     "sort_organizations",
     "suggest_filing_number",

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy
 
 from sifu.core.history import Change, HistoryEntry, history_entries
+from sifu.core.permissions import Perm, scope_for
 from sifu.registry.models import Membership, Organization, OrganizationStatusChange
 
 ACTION_LABELS: dict[str, Any] = {
@@ -192,3 +193,18 @@ def _group_member_additions(timeline: list[TimelineEntry]) -> list[TimelineEntry
             entry.names.reverse()  # in the order they were added
             entry.subject = ""
     return grouped
+
+
+def recent_status_changes(user: Any, *, limit: int = 10) -> list[OrganizationStatusChange]:
+    """The latest lifecycle changes recorded in the user's scope, newest first (one query)."""
+    scope = scope_for(user, Perm.ORG_VIEW)
+    if scope.empty:
+        return []
+    changes = list(
+        OrganizationStatusChange.objects.filter(scope.q("organization__community__path", "organization_id"))
+        .select_related("organization__community", "created_by")
+        .order_by("-created_at", "-id")[:limit]
+    )
+    for change in changes:
+        change.label = action_label(change.action)  # type: ignore[attr-defined]
+    return changes

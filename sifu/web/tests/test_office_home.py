@@ -1,0 +1,51 @@
+import datetime as dt
+
+from django.urls import reverse
+
+from sifu.registry import services
+from sifu.registry.tests.factories import make_organization
+
+HOME = reverse("web:office-home")
+
+
+def test_staff_see_figures_and_recent_changes_of_their_community_only(client, world, community_staff):
+    services.organization_make_dormant(
+        organization=world.org_b, reason="南园：负责人搬离", on=dt.date(2024, 1, 1), by=None
+    )
+    client.force_login(community_staff)
+    response = client.get(HOME)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert world.org_a.name in page
+    assert world.org_b.name not in page and "南园：负责人搬离" not in page
+    assert response.context["summary"]["active"] == 1
+
+
+def test_recent_changes_are_newest_first_and_limited(client, world, office_admin):
+    for _ in range(12):
+        make_organization(world.community_a)
+    client.force_login(office_admin)
+    recent = client.get(HOME).context["recent"]
+    assert len(recent) == 10
+    assert [c.created_at for c in recent] == sorted((c.created_at for c in recent), reverse=True)
+
+
+def test_home_query_count_does_not_grow(client, world, office_admin, django_assert_num_queries):
+    client.force_login(office_admin)
+
+    def check():
+        # 1 session, 2 user, 3 role grants, 4 the summary (one aggregate), 5 recent changes
+        with django_assert_num_queries(5):
+            assert client.get(HOME).status_code == 200
+
+    check()
+    for _ in range(15):
+        make_organization(world.community_b, members=2, filed=True)
+    check()
+
+
+def test_an_account_without_roles_sees_the_no_role_notice(client, world, outsider):
+    client.force_login(outsider)
+    response = client.get(HOME)
+    assert response.context["summary"] is None and response.context["recent"] == []
+    assert "has no role yet" in response.content.decode()
