@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "sifu.core",
     "sifu.accounts",
     "sifu.registry",
+    "sifu.incubation",
     "sifu.outcomes",
     "sifu.api",
     "sifu.web",

@@ -6,6 +6,7 @@ from django.views.static import serve
 urlpatterns = [
     path("", include("sifu.web.urls")),
     path("", include("sifu.registry.urls")),
+    path("", include("sifu.incubation.urls")),
     path("", include("sifu.accounts.urls")),
     path("office/dashboard/", include("sifu.outcomes.urls")),
     path("api/v1/", include("sifu.api.urls")),

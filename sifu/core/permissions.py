@@ -44,6 +44,8 @@ class Perm:
     GRANT_AREA_ROLES = "accounts.grant_area_roles"
     GRANT_ORG_ROLES = "accounts.grant_org_roles"
     AREA_MANAGE = "accounts.manage_areas"
+    NEEDS_VIEW = "incubation.view_need"
+    NEEDS_CHANGE = "incubation.change_need"
 
 
 class Role(models.TextChoices):
@@ -76,6 +78,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.GRANT_AREA_ROLES,
             Perm.GRANT_ORG_ROLES,
             Perm.AREA_MANAGE,
+            Perm.NEEDS_VIEW,
+            Perm.NEEDS_CHANGE,
         }
     ),
     Role.COMMUNITY_STAFF: frozenset(
@@ -91,6 +95,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.MEMBERS_CHANGE,
             Perm.OUTCOMES_VIEW,
             Perm.GRANT_ORG_ROLES,
+            Perm.NEEDS_VIEW,
+            Perm.NEEDS_CHANGE,
         }
     ),
     Role.ORG_ADMIN: frozenset(
@@ -103,7 +109,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.MEMBERS_CHANGE,
         }
     ),
-    Role.LEADER: frozenset({Perm.ORG_VIEW, Perm.PEOPLE_VIEW, Perm.OUTCOMES_VIEW, Perm.ORG_EXPORT}),
+    Role.LEADER: frozenset({Perm.ORG_VIEW, Perm.PEOPLE_VIEW, Perm.OUTCOMES_VIEW, Perm.ORG_EXPORT, Perm.NEEDS_VIEW}),
     # Reviewers see only the items assigned to them; that comes with the grants stage.
     Role.REVIEWER: frozenset(),
 }

@@ -29,6 +29,7 @@ from sifu.accounts.services import role_grant
 from sifu.accounts.tests.factories import UserFactory
 from sifu.conftest import PERSONAS
 from sifu.core.permissions import Role
+from sifu.incubation.services import need_record
 from sifu.registry.models import Membership
 
 # Routes the matrix does not walk: Django admin (superusers only, its own tests), the language
@@ -68,6 +69,10 @@ def reveal(t):
 
 def account(t):
     return {"pk": t.account.pk}
+
+
+def need(t):
+    return {"pk": t.need.pk}
 
 
 #      office_admin community_staff other_staff org_leader org_member district_leader reviewer outsider anonymous
@@ -111,6 +116,17 @@ ROUTES: dict[str, Route] = {
     "registry:import-template": Route("200 403 403 403 403 403 403 403 302"),
     "registry:public-directory": Route("200 200 200 200 200 200 200 200 200"),
     "registry:public-organization": Route("200 200 200 200 200 200 200 200 200", org),
+    "incubation:need-list": Route("200 200 200 403 403 200 403 403 302"),
+    "incubation:need-create": Route("200 200 200 403 403 403 403 403 302"),
+    "incubation:need-detail": Route("200 200 404 404 404 200 404 404 302", need),
+    # POSTed without a choice (or, for accept, on an open need): refused with the reason (400), nothing saved.
+    "incubation:need-accept": Route("400 400 404 404 404 403 404 404 302", need, method="POST"),
+    "incubation:need-merge": Route("400 400 404 404 404 403 404 404 302", need, method="POST"),
+    "incubation:need-decline": Route("400 400 404 404 404 403 404 404 302", need, method="POST"),
+    "incubation:need-link": Route("400 400 404 404 404 403 404 404 302", need, method="POST"),
+    "incubation:need-unlink": Route("400 400 404 404 404 403 404 404 302", need, method="POST"),
+    "incubation:need-submit": Route("200 200 200 200 200 200 200 200 200"),
+    "incubation:need-submitted": Route("200 200 200 200 200 200 200 200 200"),
     "outcomes:dashboard": Route("200 200 200 403 403 200 403 403 302"),
     "api:api-root": Route("200 200 200 200 200 200 200 200 403"),
     "api:organization-list": Route("200 200 200 200 403 200 403 403 403"),
@@ -127,6 +143,7 @@ class Targets:
     membership: Any
     account: Any
     grant: Any
+    need: Any
 
 
 @pytest.fixture
@@ -139,7 +156,10 @@ def targets(world):
     )
     account = UserFactory(username="target_account", display_name="目标账号")
     grant = role_grant(user=account, role=Role.COMMUNITY_STAFF, area=world.community_a, by=None)
-    return Targets(world=world, person=membership.person, membership=membership, account=account, grant=grant)
+    need = need_record(community=world.community_a, title="外卖骑手歇脚点", category="life", source="visit", by=None)
+    return Targets(
+        world=world, person=membership.person, membership=membership, account=account, grant=grant, need=need
+    )
 
 
 def _route_names() -> set[str]:

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class IncubationConfig(AppConfig):
+    name = "sifu.incubation"
+    label = "incubation"
+    verbose_name = _("Incubation")
