@@ -13,10 +13,8 @@ Every public name is re-exported here, so ``from sifu.registry import selectors;
 from sifu.registry.selectors.common import ROLE_RANK, party_q
 from sifu.registry.selectors.figures import (
     LIVE_LEGAL,
-    active_changes_on,
     active_organizations_on,
     community_figures,
-    latest_status_changes_on,
     organizations_with_state_on,
     registry_figures,
 )
@@ -79,7 +77,6 @@ __all__ = [
     "ROLE_RANK",
     "TimelineEntry",
     "action_label",
-    "active_changes_on",
     "active_organizations_on",
     "communities_in_scope",
     "community_figures",
@@ -88,7 +85,6 @@ __all__ = [
     "filter_organizations",
     "identifiers_visible_to",
     "instructor_candidates",
-    "latest_status_changes_on",
     "leader_candidate_matches",
     "leader_candidates",
     "office_summary",

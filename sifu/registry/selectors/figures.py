@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
 from sifu.accounts.models import Area
 from sifu.registry.models import Membership, Organization, OrganizationStatusChange, Person
@@ -18,28 +18,8 @@ from sifu.registry.models import Membership, Organization, OrganizationStatusCha
 LIVE_LEGAL = (Organization.LegalStatus.FILED, Organization.LegalStatus.REGISTERED)
 
 
-def latest_status_changes_on(on: dt.date) -> QuerySet[OrganizationStatusChange]:
-    """Each organization's latest lifecycle change on or before ``on``.
-
-    The transition services only append changes dated on or after the last one, so per
-    organization the latest change by date is also the one with the highest id: one grouped
-    subquery (MAX(id) … GROUP BY organization) instead of a correlated subquery per row.
-    """
-    latest_ids = (
-        OrganizationStatusChange.objects.filter(effective_on__lte=on)
-        .order_by()
-        .values("organization_id")
-        .annotate(last=Max("id"))
-        .values("last")
-    )
-    return OrganizationStatusChange.objects.filter(id__in=latest_ids)
-
-
 def organizations_with_state_on(on: dt.date, qs: QuerySet[Organization] | None = None) -> QuerySet[Organization]:
-    """Annotate ``state_on`` and ``legal_on``: each organization's status and legal status on ``on``.
-
-    For showing one organization's state; counts use ``active_changes_on``.
-    """
+    """Annotate ``state_on`` and ``legal_on``: each organization's status and legal status on ``on``."""
     latest = OrganizationStatusChange.objects.filter(organization=OuterRef("pk"), effective_on__lte=on).order_by(
         "-effective_on", "-id"
     )
@@ -50,17 +30,12 @@ def organizations_with_state_on(on: dt.date, qs: QuerySet[Organization] | None =
     )
 
 
-def active_changes_on(on: dt.date, *, area: Area | None = None) -> QuerySet[OrganizationStatusChange]:
-    """The latest changes of organizations that are active (filed or registered) on ``on``."""
-    changes = latest_status_changes_on(on).filter(status=Organization.Status.ACTIVE, legal_status__in=LIVE_LEGAL)
-    if area is not None:
-        changes = changes.filter(organization__community__path__startswith=area.path)
-    return changes
-
-
 def active_organizations_on(on: dt.date, *, area: Area | None = None) -> QuerySet[Organization]:
     """Filed or registered organizations, neither dormant nor dissolved, on ``on``."""
-    return Organization.objects.filter(pk__in=active_changes_on(on, area=area).values("organization_id"))
+    qs = Organization.objects.all()
+    if area is not None:
+        qs = qs.filter(community__path__startswith=area.path)
+    return organizations_with_state_on(on, qs).filter(state_on=Organization.Status.ACTIVE, legal_on__in=LIVE_LEGAL)
 
 
 def registry_figures(on: dt.date, *, area: Area | None = None) -> dict[str, Any]:
@@ -74,22 +49,22 @@ def registry_figures(on: dt.date, *, area: Area | None = None) -> dict[str, Any]
     Counts per community come from ``community_figures`` (every community, zeros included); the
     outcomes app puts them under ``organizations.by_community``.
     """
-    changes = active_changes_on(on, area=area)
+    active = active_organizations_on(on, area=area)
     N, C = Organization.Nature, Organization.Category
-    org_row = changes.aggregate(
+    org_row = active.aggregate(
         active=Count("pk"),
-        association=Count("pk", filter=Q(organization__nature=N.ASSOCIATION)),
-        service=Count("pk", filter=Q(organization__nature=N.SERVICE)),
-        charity=Count("pk", filter=Q(organization__category=C.CHARITY)),
-        life=Count("pk", filter=Q(organization__category=C.LIFE)),
-        affairs=Count("pk", filter=Q(organization__category=C.AFFAIRS)),
-        culture=Count("pk", filter=Q(organization__category=C.CULTURE)),
-        filed=Count("pk", filter=Q(legal_status=Organization.LegalStatus.FILED)),
-        registered=Count("pk", filter=Q(legal_status=Organization.LegalStatus.REGISTERED)),
-        party_branches=Count("pk", filter=Q(organization__party_branch_founded_on__lte=on)),
-        party_clause_in_charter=Count("pk", filter=Q(organization__party_clause_in_charter=True)),
+        association=Count("pk", filter=Q(nature=N.ASSOCIATION)),
+        service=Count("pk", filter=Q(nature=N.SERVICE)),
+        charity=Count("pk", filter=Q(category=C.CHARITY)),
+        life=Count("pk", filter=Q(category=C.LIFE)),
+        affairs=Count("pk", filter=Q(category=C.AFFAIRS)),
+        culture=Count("pk", filter=Q(category=C.CULTURE)),
+        filed=Count("pk", filter=Q(legal_on=Organization.LegalStatus.FILED)),
+        registered=Count("pk", filter=Q(legal_on=Organization.LegalStatus.REGISTERED)),
+        party_branches=Count("pk", filter=Q(party_branch_founded_on__lte=on)),
+        party_clause_in_charter=Count("pk", filter=Q(party_clause_in_charter=True)),
     )
-    memberships = Membership.objects.current(on).filter(organization__in=changes.values("organization_id"))
+    memberships = Membership.objects.current(on).filter(organization__in=active.values("pk"))
     party = Q(person__political_status__in=Person.PARTY_STATUSES)
     member_row = memberships.aggregate(
         memberships=Count("pk"),
