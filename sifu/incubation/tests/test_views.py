@@ -71,6 +71,7 @@ def test_public_pages_never_show_submissions(client, world):
     for url in (SUBMIT, reverse("incubation:need-submitted"), reverse("registry:public-directory")):
         content = client.get(url).content.decode()
         assert "独居老人吃饭难" not in content and "陈阿姨" not in content
+        assert f'href="{SUBMIT}"' in content  # every public page links to the submission form
 
 
 def test_public_submission_with_an_invalid_phone_writes_nothing(client, world):
