@@ -226,5 +226,17 @@ def _predicate_for(perm: str) -> rules.Predicate:
     return in_scope
 
 
+def authorise_in[M: models.Model](user: Any, visible: models.QuerySet[M], pk: Any, perm: str, view_perm: str) -> M:
+    """Fetch and authorise in one call (DESIGN.md §4.4): the row ``pk`` among ``visible`` — the rows
+    the user may see with ``view_perm`` — else 404; then ``perm`` on it, else 403."""
+    from django.core.exceptions import PermissionDenied
+    from django.shortcuts import get_object_or_404
+
+    obj = get_object_or_404(visible, pk=pk)
+    if perm != view_perm and not user.has_perm(perm, obj):
+        raise PermissionDenied
+    return obj
+
+
 for _perm in sorted(ALL_PERMS):
     rules.add_perm(_perm, _predicate_for(_perm))

@@ -8,10 +8,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from sifu.accounts.models import Area
+from sifu.core.forms import DateInput
 from sifu.core.permissions import Perm
 from sifu.incubation import selectors
 from sifu.incubation.models import Need
-from sifu.registry.forms import DateInput
 from sifu.registry.models import Organization
 from sifu.registry.selectors import communities_in_scope
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sifu.core.permissions import Perm
+from sifu.core.permissions import Perm, authorise_in
 from sifu.incubation.models import Need
-from sifu.registry.permissions import _authorise
 
 
 def get_need_for_user(user: Any, pk: int, perm: str = Perm.NEEDS_VIEW) -> Need:
     """A need the user may see, checked for ``perm``: 404 outside scope, 403 without ``perm``."""
     visible = Need.objects.for_user(user, Perm.NEEDS_VIEW).select_related("community", "merged_into", "created_by")
-    return _authorise(user, visible, pk, perm, Perm.NEEDS_VIEW)
+    return authorise_in(user, visible, pk, perm, Perm.NEEDS_VIEW)

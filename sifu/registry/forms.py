@@ -21,29 +21,13 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from sifu.accounts.models import Area
+from sifu.core.forms import DateInput
 from sifu.core.masking import mask_id_number, mask_phone
 from sifu.core.permissions import Perm
 from sifu.core.validators import normalize_id_number, normalize_phone
 from sifu.registry import selectors
 from sifu.registry.models import Membership, Organization, Person
 from sifu.registry.services import PROFILE_FIELDS
-
-
-def add_service_error(form: forms.BaseForm, exc: ValidationError) -> None:
-    """Show a service's refusal on the form: field errors by the field, the rest above the form."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs, format="%Y-%m-%d")
-
 
 YES_NO = [("", _("Any")), ("yes", _("Yes")), ("no", _("No"))]
 

@@ -9,7 +9,8 @@ Views never ``Model.objects.get(pk=...)``. They call ``get_<entity>_for_user(use
 
 Each helper selects what ``scope_key()`` needs (``has_perm`` then costs no query) and what the
 pages using it always show. To add one for another entity, copy ``get_organization_for_user``:
-pick the queryset (``for_user`` with the entity's view permission), then call ``_authorise``.
+pick the queryset (``for_user`` with the entity's view permission), then call
+``sifu.core.permissions.authorise_in``.
 """
 
 from __future__ import annotations
@@ -17,25 +18,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import models
 from django.shortcuts import get_object_or_404
 
-from sifu.core.permissions import Perm, scope_for
+from sifu.core.permissions import Perm, authorise_in, scope_for
 from sifu.registry.models import Membership, Organization, Person
-
-
-def _authorise[M: models.Model](user: Any, visible: models.QuerySet[M], pk: Any, perm: str, view_perm: str) -> M:
-    """The row ``pk`` among ``visible`` (404 if absent), checked for ``perm`` (403 if lacking)."""
-    obj = get_object_or_404(visible, pk=pk)
-    if perm != view_perm and not user.has_perm(perm, obj):
-        raise PermissionDenied
-    return obj
 
 
 def get_organization_for_user(user: Any, pk: int, perm: str = Perm.ORG_VIEW) -> Organization:
     """An organization the user may see, checked for ``perm``: 404 outside scope, 403 without ``perm``."""
     visible = Organization.objects.for_user(user, Perm.ORG_VIEW).select_related("community", "party_instructor")
-    return _authorise(user, visible, pk, perm, Perm.ORG_VIEW)
+    return authorise_in(user, visible, pk, perm, Perm.ORG_VIEW)
 
 
 # People and memberships ---------------------------------------------------------------------
@@ -75,4 +67,4 @@ def get_membership_for_user(user: Any, pk: int, perm: str = Perm.ORG_VIEW) -> Me
     visible = Membership.objects.filter(
         organization__in=Organization.objects.for_user(user, Perm.ORG_VIEW)
     ).select_related("organization__community", "person")
-    return _authorise(user, visible, pk, perm, Perm.ORG_VIEW)
+    return authorise_in(user, visible, pk, perm, Perm.ORG_VIEW)

@@ -20,13 +20,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from sifu.core.forms import add_service_error
 from sifu.core.masking import mask_name, mask_phone
 from sifu.core.permissions import Perm
 from sifu.incubation import selectors, services
 from sifu.incubation.forms import DeclineForm, MergeForm, NeedFilterForm, NeedForm, OrganizationLinkForm
 from sifu.incubation.models import Need
 from sifu.incubation.permissions import get_need_for_user
-from sifu.registry.forms import add_service_error
 from sifu.registry.models import Organization
 
 ACTION_LABELS = {

@@ -14,9 +14,9 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from sifu.core.forms import add_service_error
 from sifu.incubation import services
 from sifu.incubation.forms import PublicNeedForm
-from sifu.registry.forms import add_service_error
 
 SUBMISSIONS_PER_HOUR = 5
 WINDOW_SECONDS = 3600

@@ -22,6 +22,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from sifu.core.forms import add_service_error
 from sifu.core.masking import mask_phone
 from sifu.core.permissions import Perm
 from sifu.registry import selectors, services
@@ -30,7 +31,6 @@ from sifu.registry.forms import (
     OrganizationCreateForm,
     OrganizationEditForm,
     OrganizationFilterForm,
-    add_service_error,
 )
 from sifu.registry.lifecycle import TRANSITIONS, allowed_transitions, filing_checklist, transition_problem
 from sifu.registry.models import Organization

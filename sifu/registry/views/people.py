@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sifu.accounts.models import Area
+from sifu.core.forms import add_service_error
 from sifu.core.masking import mask_id_number, mask_phone
 from sifu.core.permissions import Perm, scope_for
 from sifu.core.validators import normalize_id_number, normalize_phone
@@ -38,7 +39,6 @@ from sifu.registry.forms import (
     MembershipRoleForm,
     PersonFilterForm,
     PersonForm,
-    add_service_error,
 )
 from sifu.registry.models import Membership, Organization, Person, SensitiveView
 from sifu.registry.permissions import (
