@@ -53,7 +53,8 @@ def _check_change(by: User | None, need: Need) -> None:
 
 def _locked(need: Need) -> Need:
     """Re-read the row under a lock: the decision is made on what is stored now, not on a stale copy."""
-    return Need.objects.select_for_update().select_related("community", "merged_into").get(pk=need.pk)
+    # of=("self",): PostgreSQL cannot lock the nullable side of the outer join to merged_into.
+    return Need.objects.select_for_update(of=("self",)).select_related("community", "merged_into").get(pk=need.pk)
 
 
 def _locked_as_seen(need: Need) -> Need:
