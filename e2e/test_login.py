@@ -78,12 +78,13 @@ def test_an_account_without_roles_is_offered_nothing(world, outsider, page, live
 NAV = {
     "community_staff": (
         ["incubate", "outcomes"],
-        ["registry:organization-list", "registry:person-list", "outcomes:dashboard"],
+        ["incubation:need-list", "registry:organization-list", "registry:person-list", "outcomes:dashboard"],
         ["accounts:user-list", "accounts:area-list", "registry:import"],
     ),
     "office_admin": (
         ["incubate", "outcomes", "admin"],
         [
+            "incubation:need-list",
             "registry:organization-list",
             "registry:person-list",
             "registry:import",
@@ -95,7 +96,7 @@ NAV = {
     ),
     "district_leader": (
         ["incubate", "outcomes"],
-        ["registry:organization-list", "registry:person-list", "outcomes:dashboard"],
+        ["incubation:need-list", "registry:organization-list", "registry:person-list", "outcomes:dashboard"],
         ["accounts:user-list", "registry:import"],
     ),
 }
