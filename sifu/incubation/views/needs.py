@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from sifu.core.forms import add_service_error
 from sifu.core.masking import mask_name, mask_phone
 from sifu.core.permissions import Perm
+from sifu.core.views import query_without
 from sifu.incubation import selectors, services
 from sifu.incubation.forms import DeclineForm, MergeForm, NeedFilterForm, NeedForm, OrganizationLinkForm
 from sifu.incubation.models import Need
@@ -49,12 +50,10 @@ def need_list(request: HttpRequest) -> HttpResponse:
     form = NeedFilterForm(request.GET or None, user=user)
     filters = form.filters
     page = Paginator(selectors.need_list(user, filters), settings.PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     context = {
         "form": form,
         "page": page,
-        "page_query": query.urlencode(),
+        "page_query": query_without(request, "page"),
         "filtered": bool(filters),
         "can_create": user.has_perm(Perm.NEEDS_CHANGE),
     }

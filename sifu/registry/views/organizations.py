@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from sifu.core.forms import add_service_error
 from sifu.core.masking import mask_phone
 from sifu.core.permissions import Perm
+from sifu.core.views import query_without
 from sifu.registry import selectors, services
 from sifu.registry.forms import (
     TRANSITION_FORMS,
@@ -38,13 +39,6 @@ from sifu.registry.permissions import get_organization_for_user
 
 TIMELINE_LIMIT = 30
 MEMBERS_LIMIT = 20
-
-
-def _query_without(request: HttpRequest, *names: str) -> str:
-    query = request.GET.copy()
-    for name in names:
-        query.pop(name, None)
-    return query.urlencode()
 
 
 # List and export ----------------------------------------------------------------------------
@@ -68,8 +62,8 @@ def organization_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "sort": sort,
         "sort_links": _sort_links(request, sort),
-        "page_query": _query_without(request, "page"),
-        "export_query": _query_without(request, "page", "sort"),
+        "page_query": query_without(request, "page"),
+        "export_query": query_without(request, "page", "sort"),
         "filtered": form.active_count > 0,
         "can_export": user.has_perm(Perm.ORG_EXPORT),
         "can_create": user.has_perm(Perm.ORG_CREATE),

@@ -30,6 +30,7 @@ from sifu.core.forms import add_service_error
 from sifu.core.masking import mask_id_number, mask_phone
 from sifu.core.permissions import Perm, scope_for
 from sifu.core.validators import normalize_id_number, normalize_phone
+from sifu.core.views import query_without
 from sifu.registry import selectors, services
 from sifu.registry.forms import (
     NON_LEADER_ROLES,
@@ -53,13 +54,6 @@ REVEALABLE = {
     SensitiveView.Field.ID_NUMBER: mask_id_number,
 }
 MEMBER_STATES = ("current", "past", "all")
-
-
-def _query_without(request: HttpRequest, *names: str) -> str:
-    query = request.GET.copy()
-    for name in names:
-        query.pop(name, None)
-    return query.urlencode()
 
 
 def _masked(person: Person) -> Person:
@@ -92,7 +86,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page": page,
         "filtered": bool(filters),
-        "page_query": _query_without(request, "page"),
+        "page_query": query_without(request, "page"),
         "can_create": user.has_perm(Perm.PEOPLE_CHANGE),
         "party_statuses": Person.PARTY_STATUSES,
     }
@@ -237,7 +231,7 @@ def organization_members(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         **_member_row_context(user, org, state),
         "page": page,
-        "page_query": _query_without(request, "page"),
+        "page_query": query_without(request, "page"),
         "counts": selectors.organization_member_counts(org),
         "leader_required": org.status in (Organization.Status.ACTIVE, Organization.Status.DORMANT),
     }

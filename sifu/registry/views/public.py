@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import path
 from django.views.decorators.http import require_GET
 
+from sifu.core.views import query_without
 from sifu.registry import selectors
 from sifu.registry.forms import DirectoryFilterForm
 
@@ -22,9 +23,7 @@ def directory(request: HttpRequest) -> HttpResponse:
     form = DirectoryFilterForm(request.GET or None)
     filters = form.filters
     page = Paginator(selectors.public_directory(filters), settings.PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {"form": form, "page": page, "page_query": query.urlencode(), "filtered": bool(filters)}
+    context = {"form": form, "page": page, "page_query": query_without(request, "page"), "filtered": bool(filters)}
     return render(request, "registry/public/directory.html", context)
 
 
