@@ -16,13 +16,14 @@ run() {  # run pytest; exit code 5 (no tests collected) counts as a failure
   if [ $rc -ne 0 ]; then echo "!! $label failed ($rc)"; status=1; fi
 }
 
-run "SQLite" sifu -q -m "not browser"
+workers="-n ${SIFU_TEST_WORKERS:-auto}"  # pytest-xdist: one process per CPU
+run "SQLite" sifu -q -m "not browser" $workers
 
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 if [ -n "$pg_bin" ] && [ -x "$pg_bin/initdb" ]; then
   eval "$(bash scripts/pg-throwaway.sh "$pg_bin" | sed 's/^/export /')"
   trap 'bash scripts/pg-throwaway.sh stop "$PGDIR" "$pg_bin" >/dev/null 2>&1' EXIT
-  DATABASE_URL="$DATABASE_URL" run "PostgreSQL" sifu -q -m "not browser"
+  DATABASE_URL="$DATABASE_URL" run "PostgreSQL" sifu -q -m "not browser" $workers
 elif [ "${SIFU_REQUIRE_POSTGRES:-0}" = "1" ]; then
   echo "!! PostgreSQL binaries (initdb) not found, and SIFU_REQUIRE_POSTGRES=1"; status=1
 else

@@ -46,6 +46,14 @@ class Perm:
     AREA_MANAGE = "accounts.manage_areas"
     NEEDS_VIEW = "incubation.view_need"
     NEEDS_CHANGE = "incubation.change_need"
+    CASES_VIEW = "incubation.view_case"
+    CASES_CHANGE = "incubation.change_case"
+    FILING_VIEW = "incubation.view_filing"
+    FILING_SUBMIT = "incubation.submit_filing"
+    FILING_PRECHECK = "incubation.precheck_filing"
+    FILING_DECIDE = "incubation.decide_filing"
+    PLANS_VIEW = "incubation.view_plan"
+    PLANS_CHANGE = "incubation.change_plan"
 
 
 class Role(models.TextChoices):
@@ -80,6 +88,14 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.AREA_MANAGE,
             Perm.NEEDS_VIEW,
             Perm.NEEDS_CHANGE,
+            Perm.CASES_VIEW,
+            Perm.CASES_CHANGE,
+            Perm.FILING_VIEW,
+            Perm.FILING_SUBMIT,
+            Perm.FILING_PRECHECK,
+            Perm.FILING_DECIDE,
+            Perm.PLANS_VIEW,
+            Perm.PLANS_CHANGE,
         }
     ),
     Role.COMMUNITY_STAFF: frozenset(
@@ -97,8 +113,15 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.GRANT_ORG_ROLES,
             Perm.NEEDS_VIEW,
             Perm.NEEDS_CHANGE,
+            Perm.CASES_VIEW,
+            Perm.CASES_CHANGE,
+            Perm.FILING_VIEW,
+            Perm.FILING_SUBMIT,
+            Perm.FILING_PRECHECK,
+            Perm.PLANS_VIEW,
         }
     ),
+    # An organization's admin files, renews, changes or deregisters it; the checks are the offices'.
     Role.ORG_ADMIN: frozenset(
         {
             Perm.ORG_VIEW,
@@ -107,9 +130,22 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.PEOPLE_CHANGE,
             Perm.PEOPLE_SENSITIVE,
             Perm.MEMBERS_CHANGE,
+            Perm.FILING_VIEW,
+            Perm.FILING_SUBMIT,
         }
     ),
-    Role.LEADER: frozenset({Perm.ORG_VIEW, Perm.PEOPLE_VIEW, Perm.OUTCOMES_VIEW, Perm.ORG_EXPORT, Perm.NEEDS_VIEW}),
+    Role.LEADER: frozenset(
+        {
+            Perm.ORG_VIEW,
+            Perm.PEOPLE_VIEW,
+            Perm.OUTCOMES_VIEW,
+            Perm.ORG_EXPORT,
+            Perm.NEEDS_VIEW,
+            Perm.CASES_VIEW,
+            Perm.FILING_VIEW,
+            Perm.PLANS_VIEW,
+        }
+    ),
     # Reviewers see only the items assigned to them; that comes with the grants stage.
     Role.REVIEWER: frozenset(),
 }

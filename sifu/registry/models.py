@@ -102,6 +102,11 @@ class Organization(models.Model):
         validators=[FileExtensionValidator(["pdf", "doc", "docx", "jpg", "jpeg", "png"])],
     )
     party_clause_in_charter = models.BooleanField(_("party building in charter"), default=False)
+    # Filed organizations must keep both (粤民规字〔2022〕2号, docs/domain.md §2.2).
+    election_rules_adopted = models.BooleanField(_("leader election rules adopted (负责人选举制度)"), default=False)
+    deliberation_rules_adopted = models.BooleanField(
+        _("democratic deliberation rules adopted (民主议事制度)"), default=False
+    )
     party_branch_name = models.CharField(_("party branch"), max_length=80, blank=True)
     party_branch_founded_on = models.DateField(_("party branch founded on"), null=True, blank=True)
     party_instructor = models.ForeignKey(

@@ -46,6 +46,8 @@ PROFILE_FIELDS = (
     "funding_source",
     "charter_file",
     "party_clause_in_charter",
+    "election_rules_adopted",
+    "deliberation_rules_adopted",
     "party_branch_name",
     "party_branch_founded_on",
     "party_instructor",

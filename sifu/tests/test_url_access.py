@@ -17,6 +17,7 @@ SIFU_PRINT_MATRIX=1 prints the observed matrix (for reviewing a change), the tes
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,8 +30,10 @@ from sifu.accounts.services import role_grant
 from sifu.accounts.tests.factories import UserFactory
 from sifu.conftest import PERSONAS
 from sifu.core.permissions import Role
+from sifu.incubation.models import Filing, IncubationCase, ServicePlan
 from sifu.incubation.services import need_record
 from sifu.registry.models import Membership
+from sifu.registry.services import organization_create
 
 # Routes the matrix does not walk: Django admin (superusers only, its own tests), the language
 # switch (public, POST) and DRF's format-suffix twins of routes already listed.
@@ -73,6 +76,18 @@ def account(t):
 
 def need(t):
     return {"pk": t.need.pk}
+
+
+def case(t):
+    return {"pk": t.case.pk}
+
+
+def filing(t):
+    return {"pk": t.filing.pk}
+
+
+def plan(t):
+    return {"pk": t.plan.pk}
 
 
 #      office_admin community_staff other_staff org_leader org_member district_leader reviewer outsider anonymous
@@ -144,6 +159,9 @@ class Targets:
     account: Any
     grant: Any
     need: Any
+    case: Any
+    filing: Any
+    plan: Any
 
 
 @pytest.fixture
@@ -157,8 +175,35 @@ def targets(world):
     account = UserFactory(username="target_account", display_name="目标账号")
     grant = role_grant(user=account, role=Role.COMMUNITY_STAFF, area=world.community_a, by=None)
     need = need_record(community=world.community_a, title="外卖骑手歇脚点", category="life", source="visit", by=None)
+    # An organization being incubated in community A, a renewal of org A's filing awaiting the
+    # community check, and the subdistrict's service plan (direct rows: the routes are under test).
+    proposed = organization_create(
+        name="荔芳外卖骑手互助会",
+        form="society",
+        nature="association",
+        category="life",
+        community=world.community_a,
+        by=None,
+    )
+    case = IncubationCase.objects.create(organization=proposed, incubator_kind=IncubationCase.Incubator.ENERGY_STATION)
+    case.needs.add(need)
+    today = dt.date.today()
+    filing = Filing.objects.create(
+        organization=world.org_a, kind=Filing.Kind.RENEWAL, due_on=today + dt.timedelta(days=Filing.REVIEW_DAYS)
+    )
+    plan = ServicePlan.objects.create(
+        area=world.subdistrict, title="三年服务规划", starts_on=dt.date(2024, 1, 1), ends_on=dt.date(2026, 12, 31)
+    )
     return Targets(
-        world=world, person=membership.person, membership=membership, account=account, grant=grant, need=need
+        world=world,
+        person=membership.person,
+        membership=membership,
+        account=account,
+        grant=grant,
+        need=need,
+        case=case,
+        filing=filing,
+        plan=plan,
     )
 
 

@@ -1,6 +1,10 @@
+import pytest
 from django.core.checks import run_checks
 
 from config.settings import _DEV_KEY
+
+# Model checks ask the database what it supports (JSONField), so they need a connection.
+pytestmark = pytest.mark.django_db
 
 
 def _ids(**kwargs):
