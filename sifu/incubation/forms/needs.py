@@ -101,3 +101,12 @@ class PublicNeedForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["community"].queryset = selectors.communities_for_submission()
         self.fields["community"].label_from_instance = lambda a: f"{a.parent.name} · {a.name}" if a.parent else a.name
+
+
+class NeedEditForm(forms.ModelForm):
+    """Corrections to a recorded need; its community, source and status are not edited here."""
+
+    class Meta:
+        model = Need
+        fields = ["title", "affected_group", "category", "reported_on", "place", "description"]
+        widgets = {"reported_on": DateInput(), "description": forms.Textarea(attrs={"rows": 4})}

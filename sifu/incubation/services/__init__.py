@@ -13,6 +13,7 @@ from sifu.incubation.services.needs import (
     need_record,
     need_submit_public,
     need_unlink_organization,
+    need_update,
 )
 
 __all__ = [
@@ -23,4 +24,5 @@ __all__ = [
     "need_record",
     "need_submit_public",
     "need_unlink_organization",
+    "need_update",
 ]

@@ -8,13 +8,20 @@ each is a no-op for an organization that has no open case (e.g. one filed on pap
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sifu.accounts.models import User
+from sifu.accounts.models import Area, User
 from sifu.core.history import save_with_history
-from sifu.incubation.models import IncubationCase
+from sifu.core.permissions import Perm
+from sifu.incubation.models import CoachingNote, Filing, IncubationCase, Need
+from sifu.registry import services as registry
 from sifu.registry.models import Organization
 
 Stage = IncubationCase.Stage
@@ -64,10 +71,27 @@ def case_filing_submitted(*, organization: Organization, by: User | None) -> Inc
 
 @transaction.atomic
 def case_filing_approved(*, organization: Organization, by: User | None) -> IncubationCase | None:
+    """The filing was approved: the case is filed, and the needs it answers are now served by the
+    organization (linked to it; an active organization marks them served). Call it after the
+    registry recorded the filing (``organization_file``)."""
     case = _locked_case(organization)
     if case is None or case.stage != Stage.FILING:
         return case
-    return _move(case, "filing_approved", by=by)
+    case = _move(case, "filing_approved", by=by)
+    _serve_needs(case, by=by)
+    return case
+
+
+def _serve_needs(case: IncubationCase, *, by: User | None) -> None:
+    from sifu.incubation.services.needs import need_link_organization
+
+    organization = Organization.objects.select_related("community").get(pk=case.organization_id)
+    for need in case.needs.select_related("community").exclude(organizations=organization).order_by("pk"):
+        if need.status not in ANSWERABLE:
+            continue
+        # The filing's decider acts for the needs too when allowed to; otherwise the link is the system's.
+        actor = by if by is None or by.has_perm(Perm.NEEDS_CHANGE, need) else None
+        need_link_organization(need=need, organization=organization, by=actor)
 
 
 @transaction.atomic
@@ -77,3 +101,273 @@ def case_filing_refused(*, organization: Organization, by: User | None) -> Incub
     if case is None or case.stage != Stage.FILING:
         return case
     return _move(case, "filing_refused", by=by)
+
+
+# Opening, editing, coaching and closing a case -----------------------------------------------
+
+OPEN_STAGES = frozenset({Stage.PREPARING, Stage.INCUBATING, Stage.FILING})
+EDITABLE_FIELDS = ("incubator_kind", "incubator_name", "mentor")
+# A need a case can answer: screened and still current (not merged into another, not declined).
+ANSWERABLE = frozenset({Need.Status.OPEN, Need.Status.SERVED})
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def _check_change(by: User | None, case: IncubationCase) -> None:
+    if by is not None and not by.has_perm(Perm.CASES_CHANGE, case):
+        raise PermissionDenied(
+            _("You cannot change the incubation cases of %(area)s.") % {"area": case.organization.community.name}
+        )
+
+
+def _locked(case: IncubationCase) -> IncubationCase:
+    """The case re-read under a lock: each step is decided on what is stored now."""
+    locked = IncubationCase.objects.select_for_update(of=("self",)).select_related("organization__community")
+    return locked.get(pk=case.pk)
+
+
+def _check_step(case: IncubationCase, step: str) -> None:
+    """Refuse a step the case's stage does not allow (before anything else is written)."""
+    sources, _target, _action = STAGES[step]
+    if case.stage not in sources:
+        raise ValidationError(
+            _("This case is “%(stage)s”: it cannot move this way. Reload the page to see its state.")
+            % {"stage": case.get_stage_display()},
+            code="stale",
+        )
+
+
+def _check_open(case: IncubationCase) -> None:
+    if case.stage not in OPEN_STAGES:
+        raise ValidationError(
+            _("This case is “%(stage)s”: its record is kept as it was and cannot be changed.")
+            % {"stage": case.get_stage_display()},
+            code="finished",
+        )
+
+
+def _check_day(value: dt.date, *, field: str, label: str, opened_on: dt.date | None = None) -> None:
+    if value > _today():
+        raise ValidationError({field: _("%(label)s cannot be in the future.") % {"label": label}})
+    if opened_on is not None and value < opened_on:
+        raise ValidationError(
+            {
+                field: _("%(label)s cannot be before the case was opened (%(date)s).")
+                % {"label": label, "date": opened_on.isoformat()}
+            }
+        )
+
+
+def _need_problem(need: Need, community_id: int) -> str | None:
+    """Why a case of ``community_id`` cannot answer ``need``, or None."""
+    if need.community_id != community_id:
+        return _("“%(title)s” is a need of %(area)s: link needs of the organization's own community.") % {
+            "title": need.title,
+            "area": need.community.name,
+        }
+    if need.status == Need.Status.SUBMITTED:
+        return _("“%(title)s” is still awaiting screening: accept it on its page first.") % {"title": need.title}
+    if need.status not in ANSWERABLE:
+        return _("“%(title)s” is “%(status)s”: choose an open need instead.") % {
+            "title": need.title,
+            "status": need.get_status_display(),
+        }
+    return None
+
+
+def _locked_needs(needs: Iterable[Need]) -> list[Need]:
+    pks = sorted({need.pk for need in needs})
+    return list(
+        Need.objects.select_for_update(of=("self",)).select_related("community").filter(pk__in=pks).order_by("pk")
+    )
+
+
+@transaction.atomic
+def case_open(
+    *,
+    community: Area,
+    name: str,
+    form: str,
+    nature: str,
+    category: str,
+    needs: Iterable[Need],
+    incubator_kind: str,
+    incubator_name: str = "",
+    mentor: str = "",
+    opened_on: dt.date | None = None,
+    by: User | None,
+) -> IncubationCase:
+    """Open a case: the prospective organization enters the registry as proposed (through the
+    registry's own service), and the case ties it to the needs it answers, its incubator and mentor."""
+    if by is not None and not by.has_perm(Perm.CASES_CHANGE, community):
+        raise PermissionDenied(_("You cannot open incubation cases in %(area)s.") % {"area": community.name})
+    opened_on = opened_on or _today()
+    _check_day(opened_on, field="opened_on", label=_("The opening date"))
+    if incubator_kind not in IncubationCase.Incubator.values:
+        raise ValidationError({"incubator_kind": _("Choose who incubates the organization.")})
+    locked = _locked_needs(needs)
+    if not locked:
+        raise ValidationError(
+            {
+                "needs": _(
+                    "Choose at least one need of %(area)s that the organization will answer "
+                    "(record the need first if it is not listed)."
+                )
+                % {"area": community.name}
+            }
+        )
+    problems = [p for p in (_need_problem(need, community.pk) for need in locked) if p]
+    if problems:
+        raise ValidationError({"needs": problems})
+    organization = registry.organization_create(
+        name=name, form=form, nature=nature, category=category, community=community, on=opened_on, by=by
+    )
+    case = IncubationCase(
+        organization=organization,
+        incubator_kind=incubator_kind,
+        incubator_name=(incubator_name or "").strip(),
+        mentor=(mentor or "").strip(),
+        opened_on=opened_on,
+        stage=Stage.PREPARING,
+        created_by=by if getattr(by, "pk", None) else None,
+    )
+    case.full_clean(exclude=["organization", "created_by"], validate_unique=False)
+    save_with_history(case, action="incubation.case.opened", by=by)
+    case.needs.set(locked)
+    return case
+
+
+@transaction.atomic
+def case_update(*, case: IncubationCase, data: dict[str, Any], by: User | None) -> IncubationCase:
+    """Change who incubates and who coaches (the organization's own profile is edited in the registry)."""
+    unknown = set(data) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError(
+            _("These fields cannot be changed here: %(fields)s") % {"fields": ", ".join(sorted(unknown))}
+        )
+    _check_change(by, case)
+    case = _locked(case)
+    _check_open(case)
+    cleaned = {field: (value or "").strip() if isinstance(value, str) else value for field, value in data.items()}
+    if "incubator_kind" in cleaned and cleaned["incubator_kind"] not in IncubationCase.Incubator.values:
+        raise ValidationError({"incubator_kind": _("Choose who incubates the organization.")})
+    changed = [field for field, value in cleaned.items() if getattr(case, field) != value]
+    if not changed:
+        return case
+    for field in changed:
+        setattr(case, field, cleaned[field])
+    case.full_clean(exclude=["organization", "created_by"], validate_unique=False)
+    save_with_history(case, action="incubation.case.updated", by=by, update_fields=changed)
+    return case
+
+
+@transaction.atomic
+def case_link_need(*, case: IncubationCase, need: Need, by: User | None) -> IncubationCase:
+    """The case also answers ``need`` (same community, open or served)."""
+    _check_change(by, case)
+    case = _locked(case)
+    _check_open(case)
+    (need,) = _locked_needs([need])
+    problem = _need_problem(need, case.organization.community_id)
+    if problem:
+        raise ValidationError({"need": problem})
+    if case.needs.filter(pk=need.pk).exists():
+        raise ValidationError({"need": _("“%(title)s” is already linked to this case.") % {"title": need.title}})
+    case.needs.add(need)
+    save_with_history(case, action="incubation.case.need_linked", by=by, update_fields=[])
+    return case
+
+
+@transaction.atomic
+def case_unlink_need(*, case: IncubationCase, need: Need, by: User | None) -> IncubationCase:
+    """The case no longer answers ``need``; a case keeps at least one need."""
+    _check_change(by, case)
+    case = _locked(case)
+    _check_open(case)
+    linked = list(case.needs.values_list("pk", flat=True))
+    if need.pk not in linked:
+        raise ValidationError({"need": _("“%(title)s” is not linked to this case.") % {"title": need.title}})
+    if len(linked) == 1:
+        raise ValidationError(
+            {"need": _("A case answers at least one need: link the other need first, then unlink this one.")}
+        )
+    case.needs.remove(need)
+    save_with_history(case, action="incubation.case.need_unlinked", by=by, update_fields=[])
+    return case
+
+
+@transaction.atomic
+def case_start(*, case: IncubationCase, on: dt.date | None = None, by: User | None) -> IncubationCase:
+    """Preparing → incubating: the organization starts incubation in the registry on the same date."""
+    _check_change(by, case)
+    case = _locked(case)
+    _check_step(case, "start")
+    on = on or _today()
+    _check_day(on, field="on", label=_("The start date"), opened_on=case.opened_on)
+    organization = case.organization
+    # Started on the registry's own page already: the case only catches up.
+    if organization.status != Organization.Status.INCUBATING:
+        registry.organization_start_incubation(organization=organization, on=on, by=by)
+    return _move(case, "start", by=by)
+
+
+@transaction.atomic
+def coaching_note_add(
+    *, case: IncubationCase, on: dt.date, kind: str, text: str, next_step: str = "", by: User | None
+) -> CoachingNote:
+    """A dated coaching contact with the initiators (辅导记录), on any case that is not closed."""
+    _check_change(by, case)
+    case = _locked(case)
+    if case.stage == Stage.CLOSED:
+        raise ValidationError(_("This case is closed: coaching notes can no longer be added."), code="finished")
+    if on is None:
+        raise ValidationError({"on": _("Give the date of the coaching contact.")})
+    _check_day(on, field="on", label=_("The date of a coaching contact"), opened_on=case.opened_on)
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": _("Say what was done with the initiators.")})
+    if kind not in CoachingNote.Kind.values:
+        raise ValidationError({"kind": _("Choose the kind of contact.")})
+    note = CoachingNote(
+        case=case,
+        on=on,
+        kind=kind,
+        text=text,
+        next_step=(next_step or "").strip(),
+        created_by=by if getattr(by, "pk", None) else None,
+    )
+    note.full_clean(exclude=["case", "created_by"])
+    save_with_history(note, action="incubation.case.note_added", by=by)
+    return note
+
+
+@transaction.atomic
+def case_close(*, case: IncubationCase, reason: str, on: dt.date | None = None, by: User | None) -> IncubationCase:
+    """The incubation stops (the initiators gave up, merged into another group…): the prospective
+    organization is dissolved in the registry and the case is closed with the reason."""
+    _check_change(by, case)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for closing: it is kept with the case.")})
+    case = _locked(case)
+    organization = case.organization
+    open_filing = Filing.objects.open().filter(organization_id=organization.pk).first()
+    if open_filing is not None:
+        raise ValidationError(
+            _(
+                "The organization has a filing request in progress (“%(status)s”): it must be decided "
+                "or withdrawn before the case can be closed."
+            )
+            % {"status": open_filing.get_status_display()},
+            code="open_filing",
+        )
+    _check_step(case, "close")
+    on = on or _today()
+    _check_day(on, field="on", label=_("The closing date"), opened_on=case.opened_on)
+    if organization.status != Organization.Status.DISSOLVED:
+        registry.organization_dissolve(organization=organization, reason=reason, on=on, by=by)
+    case.closed_on = on
+    case.close_reason = reason
+    return _move(case, "close", by=by, update_fields=["closed_on", "close_reason"])

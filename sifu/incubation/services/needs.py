@@ -8,6 +8,7 @@ action code and raises ``ValidationError`` with a message a user can act on.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -263,4 +264,42 @@ def need_unlink_organization(*, need: Need, organization: Organization, by: User
         need.status = _transition(need, "reopen")
         fields.append("status")
     save_with_history(need, action="incubation.need.organization_unlinked", by=by, update_fields=fields)
+    return need
+
+
+EDITABLE = (*FIELDS, "reported_on")
+
+
+@transaction.atomic
+def need_update(*, need: Need, data: dict[str, Any], by: User | None) -> Need:
+    """Correct what was recorded (title, description, affected group, category, place, date) while the
+    need is current; merged and declined needs are kept as they were decided."""
+    unknown = set(data) - set(EDITABLE)
+    if unknown:
+        raise ValidationError(
+            _("These fields cannot be changed here: %(fields)s") % {"fields": ", ".join(sorted(unknown))}
+        )
+    _check_change(by, need)
+    need = _locked(need)
+    if need.status in (S.MERGED, S.DECLINED):
+        raise ValidationError(
+            _("This need is “%(status)s”: it is kept as it was decided and cannot be edited.")
+            % {"status": need.get_status_display()},
+            code="finished",
+        )
+    cleaned: dict[str, Any] = {name: (value or "").strip() if name in FIELDS else value for name, value in data.items()}
+    if "title" in cleaned and not cleaned["title"]:
+        raise ValidationError({"title": _("Give the need a short title.")})
+    if "reported_on" in cleaned:
+        if cleaned["reported_on"] is None:
+            raise ValidationError({"reported_on": _("Give the date the need was reported.")})
+        if cleaned["reported_on"] > _today():
+            raise ValidationError({"reported_on": _("The date a need was reported cannot be in the future.")})
+    changed = [name for name, value in cleaned.items() if getattr(need, name) != value]
+    if not changed:
+        return need
+    for name in changed:
+        setattr(need, name, cleaned[name])
+    need.full_clean(exclude=["created_by", "merged_into"])
+    save_with_history(need, action="incubation.need.updated", by=by, update_fields=changed)
     return need
