@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sifu.core.permissions import Perm, authorise_in
-from sifu.incubation.models import IncubationCase, Need
+from sifu.incubation.models import IncubationCase, LeaderCandidate, Need, PlanGoal, PlanMilestone, ServicePlan
 
 
 def get_need_for_user(user: Any, pk: int, perm: str = Perm.NEEDS_VIEW) -> Need:
@@ -20,3 +20,33 @@ def get_case_for_user(user: Any, pk: int, perm: str = Perm.CASES_VIEW) -> Incuba
         "organization__community", "created_by"
     )
     return authorise_in(user, visible, pk, perm, Perm.CASES_VIEW)
+
+
+def get_candidate_for_user(user: Any, pk: int, perm: str = Perm.CASES_VIEW) -> LeaderCandidate:
+    """A leader candidate the user may see, checked for ``perm`` on its organization."""
+    visible = LeaderCandidate.objects.for_user(user, Perm.CASES_VIEW).select_related(
+        "organization__community", "person__community", "created_by"
+    )
+    return authorise_in(user, visible, pk, perm, Perm.CASES_VIEW)
+
+
+def get_plan_for_user(user: Any, pk: int, perm: str = Perm.PLANS_VIEW) -> ServicePlan:
+    """A service plan the user may see (community staff see their subdistrict's), checked for ``perm``."""
+    visible = ServicePlan.objects.for_user(user, Perm.PLANS_VIEW).select_related("area", "created_by")
+    return authorise_in(user, visible, pk, perm, Perm.PLANS_VIEW)
+
+
+def get_plan_goal_for_user(user: Any, pk: int, perm: str = Perm.PLANS_VIEW) -> PlanGoal:
+    """A goal of a plan the user may see, checked for ``perm`` on the plan's area."""
+    visible = PlanGoal.objects.filter(plan__in=ServicePlan.objects.for_user(user, Perm.PLANS_VIEW)).select_related(
+        "plan__area"
+    )
+    return authorise_in(user, visible, pk, perm, Perm.PLANS_VIEW)
+
+
+def get_plan_milestone_for_user(user: Any, pk: int, perm: str = Perm.PLANS_VIEW) -> PlanMilestone:
+    """A milestone of a plan the user may see, checked for ``perm`` on the plan's area."""
+    visible = PlanMilestone.objects.filter(
+        plan__in=ServicePlan.objects.for_user(user, Perm.PLANS_VIEW)
+    ).select_related("plan__area")
+    return authorise_in(user, visible, pk, perm, Perm.PLANS_VIEW)

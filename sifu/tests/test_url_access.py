@@ -30,7 +30,7 @@ from sifu.accounts.services import role_grant
 from sifu.accounts.tests.factories import UserFactory
 from sifu.conftest import PERSONAS
 from sifu.core.permissions import Role
-from sifu.incubation.models import Filing, IncubationCase, ServicePlan
+from sifu.incubation.models import Filing, IncubationCase, LeaderCandidate, PlanGoal, PlanMilestone, ServicePlan
 from sifu.incubation.services import need_record
 from sifu.registry.models import Membership
 from sifu.registry.services import organization_create
@@ -90,6 +90,17 @@ def plan(t):
     return {"pk": t.plan.pk}
 
 
+def candidate(t):
+    return {"pk": t.candidate.pk}
+
+
+def goal(t):
+    return {"pk": t.goal.pk}
+
+
+def milestone(t):
+    return {"pk": t.milestone.pk}
+
 #      office_admin community_staff other_staff org_leader org_member district_leader reviewer outsider anonymous
 ROUTES: dict[str, Route] = {
     "web:home": Route("200 200 200 200 200 200 200 200 200"),
@@ -142,6 +153,25 @@ ROUTES: dict[str, Route] = {
     "incubation:need-unlink": Route("400 400 404 404 404 403 404 404 302", need, method="POST"),
     "incubation:need-submit": Route("200 200 200 200 200 200 200 200 200"),
     "incubation:need-submitted": Route("200 200 200 200 200 200 200 200 200"),
+    # Leader candidates (三强): org A's page needs CASES_VIEW on org A (its admin sees the org, not its candidates).
+    "incubation:candidate-list": Route("200 200 404 403 404 200 404 404 302", org),
+    "incubation:candidate-overview": Route("200 200 200 403 403 200 403 403 302"),
+    "incubation:candidate-detail": Route("200 200 404 404 404 200 404 404 302", candidate),
+    # POSTed without the form's fields (assessment, date, reason): refused with the reason (400), nothing saved.
+    "incubation:candidate-assess": Route("400 400 404 404 404 403 404 404 302", candidate, method="POST"),
+    "incubation:candidate-choose": Route("400 400 404 404 404 403 404 404 302", candidate, method="POST"),
+    "incubation:candidate-withdraw": Route("400 400 404 404 404 403 404 404 302", candidate, method="POST"),
+    # Service plans: the subdistrict's plan is seen by its communities' staff, changed by the subdistrict only.
+    "incubation:plan-list": Route("200 200 200 403 403 200 403 403 302"),
+    "incubation:plan-create": Route("200 403 403 403 403 403 403 403 302"),
+    "incubation:plan-detail": Route("200 200 200 404 404 200 404 404 302", plan),
+    "incubation:plan-edit": Route("200 403 403 404 404 403 404 404 302", plan),
+    "incubation:plan-goal-add": Route("200 403 403 404 404 403 404 404 302", plan),
+    "incubation:plan-goal-edit": Route("200 403 403 404 404 403 404 404 302", goal),
+    "incubation:plan-milestone-add": Route("200 403 403 404 404 403 404 404 302", plan),
+    # Without a date (done) or on a milestone not done (reopen): refused (400), nothing saved.
+    "incubation:plan-milestone-done": Route("400 403 403 404 404 403 404 404 302", milestone, method="POST"),
+    "incubation:plan-milestone-reopen": Route("400 403 403 404 404 403 404 404 302", milestone, method="POST"),
     "outcomes:dashboard": Route("200 200 200 403 403 200 403 403 302"),
     "api:api-root": Route("200 200 200 200 200 200 200 200 403"),
     "api:organization-list": Route("200 200 200 200 403 200 403 403 403"),
@@ -162,6 +192,9 @@ class Targets:
     case: Any
     filing: Any
     plan: Any
+    candidate: Any
+    goal: Any
+    milestone: Any
 
 
 @pytest.fixture
@@ -194,6 +227,10 @@ def targets(world):
     plan = ServicePlan.objects.create(
         area=world.subdistrict, title="三年服务规划", starts_on=dt.date(2024, 1, 1), ends_on=dt.date(2026, 12, 31)
     )
+    # A leader candidate of org A, and a goal and a milestone of the plan.
+    candidate = LeaderCandidate.objects.create(organization=world.org_a, person=membership.person)
+    goal = PlanGoal.objects.create(plan=plan, metric="active_organizations", target=10, due_on=plan.ends_on)
+    milestone = PlanMilestone.objects.create(plan=plan, title="能量站全覆盖", due_on=dt.date(2025, 6, 30))
     return Targets(
         world=world,
         person=membership.person,
@@ -204,6 +241,9 @@ def targets(world):
         case=case,
         filing=filing,
         plan=plan,
+        candidate=candidate,
+        goal=goal,
+        milestone=milestone,
     )
 
 

@@ -38,6 +38,13 @@ NAVIGATION: tuple[NavGroup, ...] = (
             NavItem(_("Organizations"), "registry:organization-list", Perm.ORG_VIEW, "/office/organizations/"),
             NavItem(_("People"), "registry:person-list", Perm.PEOPLE_VIEW, "/office/people/"),
             NavItem(_("Import"), "registry:import", Perm.ORG_IMPORT, "/office/import/"),
+            NavItem(_("Service plans"), "incubation:plan-list", Perm.PLANS_VIEW, "/office/plans/"),
+            NavItem(
+                _("Leader candidates"),
+                "incubation:candidate-overview",
+                Perm.CASES_VIEW,
+                "/office/incubation/candidates/",
+            ),
         ),
     ),
     NavGroup("support", _("Support · 扶持"), ()),

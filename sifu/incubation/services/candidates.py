@@ -1,0 +1,164 @@
+"""Writes for leader candidates (三强): a person considered as an organization's leader and
+assessed on 党性意识强, 组织能力强, 公益爱心强 (case study 二(一), 发动党员带头孵化).
+
+Each function is keyword-only, takes the acting user as ``by``, checks ``Perm.CASES_CHANGE`` on
+the organization, runs in a transaction, locks the rows it decides on, records history with a
+dotted action code and raises ``ValidationError`` with a message a user can act on. Choosing a
+candidate makes them the leader through ``registry.services.organization_change_leader``: its
+rules (and refusals) apply unchanged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sifu.accounts.models import User
+from sifu.core.history import save_with_history
+from sifu.core.permissions import Perm
+from sifu.incubation.models import LeaderCandidate
+from sifu.registry import services as registry_services
+from sifu.registry.models import Membership, Organization, Person
+
+S = LeaderCandidate.Status
+ASSESSMENTS = ("party_spirit", "organizing_ability", "public_spirit")
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def _check_change(by: User | None, organization: Organization) -> None:
+    if by is not None and not by.has_perm(Perm.CASES_CHANGE, organization):
+        raise PermissionDenied(_("You cannot change the leader candidates of %(name)s.") % {"name": organization.name})
+
+
+def _locked(candidate: LeaderCandidate) -> LeaderCandidate:
+    """Re-read the row under a lock: the decision is made on what is stored now, not on a stale copy."""
+    return (
+        LeaderCandidate.objects.select_for_update(of=("self",))
+        .select_related("organization__community", "person")
+        .get(pk=candidate.pk)
+    )
+
+
+def _locked_as_seen(candidate: LeaderCandidate) -> LeaderCandidate:
+    """The row under a lock, refused if its status changed since the caller read it: when two staff
+    decide on the same candidate at once, the second is told instead of overriding the first."""
+    current = _locked(candidate)
+    if current.status != candidate.status:
+        raise ValidationError(
+            _("Someone else changed this candidate meanwhile: now “%(status)s”. Reload the page to see it.")
+            % {"status": current.get_status_display()},
+            code="stale",
+        )
+    return current
+
+
+@transaction.atomic
+def candidate_add(*, organization: Organization, person: Person, note: str = "", by: User | None) -> LeaderCandidate:
+    """Record ``person`` as a candidate leader of ``organization`` (not yet assessed)."""
+    _check_change(by, organization)
+    # The organization's row is locked so two staff adding the same person are told, not failed.
+    org = Organization.objects.select_for_update().select_related("community").get(pk=organization.pk)
+    if org.status == Organization.Status.DISSOLVED:
+        raise ValidationError(_("%(name)s is dissolved: it needs no leader candidates.") % {"name": org.name})
+    if by is not None and not Person.objects.for_user(by, Perm.PEOPLE_VIEW).filter(pk=person.pk).exists():
+        raise ValidationError({"person": _("That person is not in your area: choose someone you can see.")})
+    existing = LeaderCandidate.objects.filter(organization=org, person=person).first()
+    if existing is not None:
+        raise ValidationError(
+            {
+                "person": _("%(person)s is already recorded as a candidate of this organization (%(status)s).")
+                % {"person": person.name, "status": existing.get_status_display()}
+            }
+        )
+    leads = Membership.objects.filter(
+        organization=org, person=person, left_on__isnull=True, role=Membership.Role.LEADER
+    ).exists()
+    if leads:
+        raise ValidationError({"person": _("%(person)s already leads this organization.") % {"person": person.name}})
+    candidate = LeaderCandidate(organization=org, person=person, note=(note or "").strip(), created_by=by)
+    save_with_history(candidate, action="incubation.candidate.added", by=by)
+    return candidate
+
+
+@transaction.atomic
+def candidate_assess(
+    *,
+    candidate: LeaderCandidate,
+    party_spirit: str,
+    organizing_ability: str,
+    public_spirit: str,
+    note: str = "",
+    assessed_on: dt.date | None = None,
+    by: User | None,
+) -> LeaderCandidate:
+    """Assess the three qualities (strong / fair / needs work); the notes replace the earlier ones
+    (every version stays in the history)."""
+    _check_change(by, candidate.organization)
+    current = _locked(candidate)
+    if current.status == S.WITHDRAWN:
+        raise ValidationError(_("This candidate was withdrawn: a withdrawn candidate is not assessed."))
+    values = {"party_spirit": party_spirit, "organizing_ability": organizing_ability, "public_spirit": public_spirit}
+    errors = {
+        name: _("Choose strong, fair or needs work.")
+        for name, value in values.items()
+        if value not in LeaderCandidate.Assessment.values
+    }
+    if errors:
+        raise ValidationError(errors)
+    assessed_on = assessed_on or _today()
+    if assessed_on > _today():
+        raise ValidationError({"assessed_on": _("The date of the assessment cannot be in the future.")})
+    for name, value in values.items():
+        setattr(current, name, value)
+    current.note = (note or "").strip()
+    current.assessed_on = assessed_on
+    save_with_history(
+        current, action="incubation.candidate.assessed", by=by, update_fields=[*ASSESSMENTS, "note", "assessed_on"]
+    )
+    return current
+
+
+@transaction.atomic
+def candidate_choose(*, candidate: LeaderCandidate, on: dt.date | None = None, by: User | None) -> LeaderCandidate:
+    """Make the candidate the organization's leader (a handover in the registry, with its own
+    checks and history) and mark them chosen. Other candidates stay candidates."""
+    _check_change(by, candidate.organization)
+    current = _locked_as_seen(candidate)
+    if current.status == S.WITHDRAWN:
+        raise ValidationError(_("This candidate was withdrawn: add them again before choosing them."))
+    if current.status == S.CHOSEN:
+        raise ValidationError(_("This candidate was already chosen as leader."), code="stale")
+    # Raises the registry's own ValidationError (dissolved, already the leader, future date, …).
+    registry_services.organization_change_leader(organization=current.organization, person=current.person, on=on, by=by)
+    current.status = S.CHOSEN
+    save_with_history(current, action="incubation.candidate.chosen", by=by, update_fields=["status"])
+    return current
+
+
+@transaction.atomic
+def candidate_withdraw(*, candidate: LeaderCandidate, reason: str, by: User | None) -> LeaderCandidate:
+    """The person is no longer considered; the reason is added to the notes."""
+    _check_change(by, candidate.organization)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for withdrawing: it is kept with the candidate.")})
+    current = _locked_as_seen(candidate)
+    if current.status == S.CHOSEN:
+        raise ValidationError(
+            _("%(person)s was chosen as leader: change the leader on the organization's members page instead.")
+            % {"person": current.person.name}
+        )
+    if current.status == S.WITHDRAWN:
+        raise ValidationError(_("This candidate was already withdrawn."), code="stale")
+    line = _("Withdrawn on %(date)s: %(reason)s") % {"date": _today().isoformat(), "reason": reason}
+    current.note = f"{current.note}\n{line}" if current.note else line
+    current.status = S.WITHDRAWN
+    save_with_history(current, action="incubation.candidate.withdrawn", by=by, update_fields=["status", "note"])
+    return current
