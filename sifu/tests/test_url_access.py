@@ -151,6 +151,10 @@ ROUTES: dict[str, Route] = {
     "incubation:need-decline": Route("400 400 404 404 404 403 404 404 302", need, method="POST"),
     "incubation:need-link": Route("400 400 404 404 404 403 404 404 302", need, method="POST"),
     "incubation:need-unlink": Route("400 400 404 404 404 403 404 404 302", need, method="POST"),
+    # Subdistrict staff and the district leader see communities side by side; community staff their own
+    # community's page directly (200); a community outside the NEEDS_VIEW scope is 404 as for needs.
+    "incubation:gap-map": Route("200 200 200 403 403 200 403 403 302"),
+    "incubation:gap-community": Route("200 200 404 404 404 200 404 404 302", lambda t: {"pk": t.world.community_a.pk}),
     "incubation:need-submit": Route("200 200 200 200 200 200 200 200 200"),
     "incubation:need-submitted": Route("200 200 200 200 200 200 200 200 200"),
     # Leader candidates (三强): org A's page needs CASES_VIEW on org A (its admin sees the org, not its candidates).

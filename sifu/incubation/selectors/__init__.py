@@ -18,6 +18,15 @@ from sifu.incubation.selectors.cases import (
     needs_for_case,
     needs_to_link,
 )
+from sifu.incubation.selectors.figures import FIGURE_KEYS, incubation_figures, pending_labels, stage_labels
+from sifu.incubation.selectors.gaps import (
+    COMMUNITY_TARGET,
+    CommunityGaps,
+    gap_communities,
+    gap_map,
+    gap_totals,
+    needs_by_community,
+)
 from sifu.incubation.selectors.needs import (
     communities_for_submission,
     merge_candidates,
@@ -38,6 +47,9 @@ from sifu.incubation.selectors.plans import (
 )
 
 __all__ = [
+    "COMMUNITY_TARGET",
+    "FIGURE_KEYS",
+    "CommunityGaps",
     "GoalProgress",
     "GoalStatus",
     "candidate_counts",
@@ -51,19 +63,26 @@ __all__ = [
     "case_stage_counts",
     "case_steps",
     "communities_for_submission",
+    "gap_communities",
+    "gap_map",
+    "gap_totals",
     "goal_status",
+    "incubation_figures",
     "merge_candidates",
     "metric_values",
     "need_list",
     "need_timeline",
+    "needs_by_community",
     "needs_for_case",
     "needs_to_link",
     "organization_candidates",
     "organizations_to_link",
     "overdue_milestones",
+    "pending_labels",
     "person_matches",
     "plan_list",
     "plan_milestones",
     "plan_progress",
     "plan_timeline",
+    "stage_labels",
 ]

@@ -16,6 +16,7 @@ from sifu.registry.selectors.figures import (
     active_organizations_on,
     community_figures,
     organizations_with_state_on,
+    registrations_between,
     registry_figures,
 )
 from sifu.registry.selectors.organizations import (
@@ -105,6 +106,7 @@ __all__ = [
     "public_directory",
     "public_organizations",
     "recent_status_changes",
+    "registrations_between",
     "registry_figures",
     "sort_organizations",
     "suggest_filing_number",

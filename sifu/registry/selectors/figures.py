@@ -13,6 +13,7 @@ from typing import Any
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
 from sifu.accounts.models import Area
+from sifu.registry.lifecycle import TRANSITIONS
 from sifu.registry.models import Membership, Organization, OrganizationStatusChange, Person
 
 LIVE_LEGAL = (Organization.LegalStatus.FILED, Organization.LegalStatus.REGISTERED)
@@ -136,3 +137,15 @@ def community_figures(on: dt.date, *, area: Area | None = None) -> list[dict[str
             }
         )
     return rows
+
+
+REGISTERED_ACTION = TRANSITIONS["register"].action  # "registry.organization.registered"
+
+
+def registrations_between(start: dt.date, end: dt.date, *, area: Area | None = None) -> int:
+    """Organizations whose conversion to registration (登记) is effective from ``start`` to ``end``
+    inclusive, read from the lifecycle log (one query)."""
+    changes = OrganizationStatusChange.objects.filter(action=REGISTERED_ACTION, effective_on__range=(start, end))
+    if area is not None:
+        changes = changes.filter(organization__community__path__startswith=area.path)
+    return changes.aggregate(n=Count("organization", distinct=True))["n"]

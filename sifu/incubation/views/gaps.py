@@ -1,0 +1,116 @@
+"""The gap map (缺口地图): communities side by side for subdistrict staff, one community's page for
+community staff, each ranking the needs nobody serves as "what to incubate next".
+
+Reads go through ``incubation.selectors``; the community is fetched with
+the gap map itself, restricted to the communities of the user's Perm.NEEDS_VIEW scope (404 outside it).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import NoReverseMatch, path, reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from sifu.core.permissions import Perm
+from sifu.incubation import selectors
+from sifu.incubation.models import Need
+from sifu.registry.models import Organization
+
+# How many ranked gaps a community page lists (the count says how many there are).
+GAP_LIST_LIMIT = 50
+
+
+def _case_create_url() -> str:
+    """The form that opens an incubation case (``?need=<pk>`` preselects the need); "" while the cases
+    pages are not installed, so the gap map never fails on a missing route."""
+    try:
+        return reverse("incubation:case-create")
+    except NoReverseMatch:  # pragma: no cover - the cases pages ship with the same issue
+        return ""
+
+
+def _need_list_url(**filters: Any) -> str:
+    return f"{reverse('incubation:need-list')}?{urlencode(filters)}"
+
+
+def _chart_data(rows: list[selectors.CommunityGaps]) -> dict[str, Any]:
+    """Active organizations per community and category, with the target, for the bar chart."""
+    return {
+        "communities": [row.community.name for row in rows],
+        "urls": [reverse("incubation:gap-community", args=[row.community.pk]) for row in rows],
+        "series": [
+            {"key": key, "name": str(label), "data": [row.organizations[key] for row in rows]}
+            for key, label in ((key, Organization.Category(key).label) for key in selectors.gaps.CATEGORIES)
+        ],
+        "target": selectors.COMMUNITY_TARGET,
+        "labels": {"target": _("Target: %(n)s") % {"n": selectors.COMMUNITY_TARGET}},
+    }
+
+
+def _community_page(request: HttpRequest, row: selectors.CommunityGaps, *, several: bool) -> HttpResponse:
+    user = request.user
+    community = row.community
+    can_open_case = user.has_perm(Perm.CASES_CHANGE, community)
+    context = {
+        "row": row,
+        "community": community,
+        "categories": row.by_category(),
+        "totals": row.need_totals,
+        "gaps": row.gaps[:GAP_LIST_LIMIT],
+        "gap_count": len(row.gaps),
+        "target": selectors.COMMUNITY_TARGET,
+        "several": several,
+        "case_create_url": _case_create_url() if can_open_case else "",
+        "queue_url": _need_list_url(community=community.pk, status=Need.Status.SUBMITTED),
+        "needs_url": _need_list_url(community=community.pk),
+        "today": timezone.localdate(),
+    }
+    return render(request, "incubation/gap_community.html", context)
+
+
+@login_required
+@require_GET
+def gap_map(request: HttpRequest) -> HttpResponse:
+    """Every community in the user's scope side by side; a single community's page directly."""
+    user = request.user
+    if not user.has_perm(Perm.NEEDS_VIEW):
+        raise PermissionDenied
+    communities = selectors.gap_communities(user)
+    rows = selectors.gap_map(communities)
+    if len(rows) == 1:
+        return _community_page(request, rows[0], several=False)
+    context = {
+        "rows": rows,
+        "totals": selectors.gap_totals(rows),
+        "target": selectors.COMMUNITY_TARGET,
+        "several_parents": len({row.community.parent_id for row in rows}) > 1,
+        "chart_data": _chart_data(rows),
+        "categories": [(key, Organization.Category(key).label) for key in selectors.gaps.CATEGORIES],
+    }
+    return render(request, "incubation/gap_map.html", context)
+
+
+@login_required
+@require_GET
+def gap_community(request: HttpRequest, pk: int) -> HttpResponse:
+    """One community of the user's scope (404 otherwise: fetch and authorise in the same query)."""
+    user = request.user
+    rows = selectors.gap_map(selectors.gap_communities(user).filter(pk=pk))
+    if not rows:
+        raise Http404(_("No such community among yours."))
+    several = selectors.gap_communities(user).exclude(pk=pk).exists()
+    return _community_page(request, rows[0], several=several)
+
+
+urls = [
+    path("office/incubation/gaps/", gap_map, name="gap-map"),
+    path("office/incubation/gaps/<int:pk>/", gap_community, name="gap-community"),
+]
