@@ -101,7 +101,20 @@ class CaseOpenForm(forms.Form):
             except ValueError:
                 community_id = None
         self.community_id = community_id
-        self.fields["needs"].queryset = selectors.needs_for_case(user, community_id)
+        # What the page offers: the open needs of the chosen community. What a submission may name: any
+        # need where the user may open cases, so that a wrong choice is refused by the service with its
+        # reason (another community's need, a declined one…) rather than as "not a valid choice".
+        self.offered_needs = selectors.needs_for_case(user, community_id)
+        communities = communities_in_scope(user, Perm.CASES_CHANGE)
+        self.fields["needs"].queryset = (
+            Need.objects.filter(community__in=communities).select_related("community")
+            if self.is_bound
+            else self.offered_needs
+        )
+
+    def offer_needs(self) -> None:
+        """Before drawing the form again: list only the needs it offers (the choices stay checked)."""
+        self.fields["needs"].queryset = self.offered_needs
 
 
 class CaseEditForm(forms.ModelForm):

@@ -81,6 +81,8 @@ def case_steps(case: IncubationCase) -> list[Step]:
         .values_list("stage", "history_date")
     ):
         reached.setdefault(stage, timezone.localdate(when))
+    if case.stage == Stage.FILED and case.organization.filed_on:
+        reached[Stage.FILED] = case.organization.filed_on
     current = case.stage
     steps = []
     for i, stage in enumerate(STEPS):

@@ -25,7 +25,9 @@ def open_case(world, *, by=None, needs=None, name="荔芳外卖骑手互助会",
     """A case of community A answering one open need, through the service."""
     community = community or world.community_a
     if needs is None:
-        needs = [make_need(community, "外卖骑手没有歇脚的地方", affected_group="外卖骑手", reported_on=dt.date(2024, 1, 5))]
+        needs = [
+            make_need(community, "外卖骑手没有歇脚的地方", affected_group="外卖骑手", reported_on=dt.date(2024, 1, 5))
+        ]
     return cases.case_open(
         community=community,
         name=name,

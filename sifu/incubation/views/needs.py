@@ -25,7 +25,7 @@ from sifu.core.masking import mask_name, mask_phone
 from sifu.core.permissions import Perm
 from sifu.core.views import query_without
 from sifu.incubation import selectors, services
-from sifu.incubation.forms import DeclineForm, MergeForm, NeedFilterForm, NeedForm, OrganizationLinkForm
+from sifu.incubation.forms import DeclineForm, MergeForm, NeedEditForm, NeedFilterForm, NeedForm, OrganizationLinkForm
 from sifu.incubation.models import Need
 from sifu.incubation.permissions import get_need_for_user
 from sifu.registry.models import Organization
@@ -38,6 +38,7 @@ ACTION_LABELS = {
     "incubation.need.declined": gettext_lazy("Declined"),
     "incubation.need.organization_linked": gettext_lazy("Organization linked"),
     "incubation.need.organization_unlinked": gettext_lazy("Organization unlinked"),
+    "incubation.need.updated": gettext_lazy("Edited"),
 }
 
 
@@ -90,6 +91,34 @@ def need_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def need_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    need = get_need_for_user(request.user, pk, Perm.NEEDS_CHANGE)
+    if need.status in (Need.Status.MERGED, Need.Status.DECLINED):
+        messages.error(
+            request,
+            _("This need is “%(status)s”: it is kept as it was decided and cannot be edited.")
+            % {"status": need.get_status_display()},
+        )
+        return redirect("incubation:need-detail", need.pk)
+    form = NeedEditForm(request.POST or None, instance=need)
+    if request.method == "POST" and form.is_valid():
+        try:
+            # The service compares with the stored row, not with this form's copy.
+            services.need_update(
+                need=need, data={name: form.cleaned_data[name] for name in NeedEditForm.Meta.fields}, by=request.user
+            )
+        except ValidationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("The need was updated."))
+            return redirect("incubation:need-detail", need.pk)
+    need = get_need_for_user(request.user, pk, Perm.NEEDS_VIEW)  # stored values for the page head
+    status = 400 if request.method == "POST" else 200
+    return render(request, "incubation/need_form.html", {"form": form, "need": need}, status=status)
+
+
+@login_required
 @require_GET
 def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, get_need_for_user(request.user, pk, Perm.NEEDS_VIEW))
@@ -129,6 +158,9 @@ def _render_detail(
         "decline_form": forms.get("decline") or DeclineForm(),
         "timeline": timeline,
         "errors": forms.get("errors", []),
+        "can_edit": can_change and need.status not in (Need.Status.MERGED, Need.Status.DECLINED),
+        "can_open_case": need.status == Need.Status.OPEN and user.has_perm(Perm.CASES_CHANGE, need),
+        "cases": list(need.cases.select_related("organization")) if user.has_perm(Perm.CASES_VIEW, need) else [],
     }
     return render(request, "incubation/need_detail.html", context, status=status)
 
@@ -238,6 +270,7 @@ urls = [
     path("office/needs/", need_list, name="need-list"),
     path("office/needs/new/", need_create, name="need-create"),
     path("office/needs/<int:pk>/", need_detail, name="need-detail"),
+    path("office/needs/<int:pk>/edit/", need_edit, name="need-edit"),
     path("office/needs/<int:pk>/accept/", need_accept, name="need-accept"),
     path("office/needs/<int:pk>/merge/", need_merge, name="need-merge"),
     path("office/needs/<int:pk>/decline/", need_decline, name="need-decline"),
