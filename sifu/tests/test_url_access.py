@@ -157,6 +157,20 @@ ROUTES: dict[str, Route] = {
     "incubation:gap-community": Route("200 200 404 404 404 200 404 404 302", lambda t: {"pk": t.world.community_a.pk}),
     "incubation:need-submit": Route("200 200 200 200 200 200 200 200 200"),
     "incubation:need-submitted": Route("200 200 200 200 200 200 200 200 200"),
+    "incubation:need-edit": Route("200 200 404 404 404 403 404 404 302", need),
+    # Incubation cases: t.case is the case of a proposed organization in community A.
+    "incubation:case-list": Route("200 200 200 403 403 200 403 403 302"),
+    "incubation:case-create": Route("200 200 200 403 403 403 403 403 302"),
+    "incubation:case-detail": Route("200 200 404 404 404 200 404 404 302", case),
+    "incubation:case-edit": Route("200 200 404 404 404 403 404 404 302", case),
+    # POSTed with a future date, or without a note, a reason or a need: refused with the reason (400), nothing saved.
+    "incubation:case-start": Route(
+        "400 400 404 404 404 403 404 404 302", case, method="POST", data=lambda t: {"on": "2999-01-01"}
+    ),
+    "incubation:case-note-add": Route("400 400 404 404 404 403 404 404 302", case, method="POST"),
+    "incubation:case-close": Route("400 400 404 404 404 403 404 404 302", case, method="POST"),
+    "incubation:case-link-need": Route("400 400 404 404 404 403 404 404 302", case, method="POST"),
+    "incubation:case-unlink-need": Route("400 400 404 404 404 403 404 404 302", case, method="POST"),
     # Leader candidates (三强): org A's page needs CASES_VIEW on org A (its admin sees the org, not its candidates).
     "incubation:candidate-list": Route("200 200 404 403 404 200 404 404 302", org),
     "incubation:candidate-overview": Route("200 200 200 403 403 200 403 403 302"),

@@ -36,6 +36,7 @@ NAVIGATION: tuple[NavGroup, ...] = (
         (
             NavItem(_("Needs"), "incubation:need-list", Perm.NEEDS_VIEW, "/office/needs/"),
             NavItem(_("Gap map"), "incubation:gap-map", Perm.NEEDS_VIEW, "/office/incubation/gaps/"),
+            NavItem(_("Incubation cases"), "incubation:case-list", Perm.CASES_VIEW, "/office/incubation/cases/"),
             NavItem(_("Organizations"), "registry:organization-list", Perm.ORG_VIEW, "/office/organizations/"),
             NavItem(_("People"), "registry:person-list", Perm.PEOPLE_VIEW, "/office/people/"),
             NavItem(_("Import"), "registry:import", Perm.ORG_IMPORT, "/office/import/"),
