@@ -73,6 +73,11 @@ def _matches(request: HttpRequest, org: Organization) -> dict[str, Any]:
     }
 
 
+def _posted(request: HttpRequest) -> Any:
+    """The submitted data on a POST (even an empty one, so it is validated), else None (an unbound form)."""
+    return request.POST if request.method == "POST" else None
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def candidate_list(request: HttpRequest, pk: int) -> HttpResponse:
@@ -82,7 +87,7 @@ def candidate_list(request: HttpRequest, pk: int) -> HttpResponse:
     can_change = user.has_perm(Perm.CASES_CHANGE, org)
     if request.method == "POST" and not can_change:
         raise PermissionDenied
-    form = CandidateAddForm(request.POST or None)
+    form = CandidateAddForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         person = Person.objects.for_user(user, Perm.PEOPLE_VIEW).filter(pk=form.cleaned_data["person"]).first()
         if person is None:

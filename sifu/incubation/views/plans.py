@@ -45,6 +45,11 @@ ACTION_LABELS = {
 TIMELINE_LIMIT = 20
 
 
+def _posted(request: HttpRequest) -> Any:
+    """The submitted data on a POST (even an empty one, so it is validated), else None (an unbound form)."""
+    return request.POST if request.method == "POST" else None
+
+
 @login_required
 @require_GET
 def plan_list(request: HttpRequest) -> HttpResponse:
@@ -68,7 +73,7 @@ def plan_create(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not user.has_perm(Perm.PLANS_CHANGE):
         raise PermissionDenied
-    form = PlanForm(request.POST or None, user=user)
+    form = PlanForm(_posted(request), user=user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -152,7 +157,7 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     plan = get_plan_for_user(user, pk, Perm.PLANS_CHANGE)
     initial = {"title": plan.title, "starts_on": plan.starts_on, "ends_on": plan.ends_on, "summary": plan.summary}
-    form = PlanForm(request.POST or None, initial=initial, user=user, creating=False)
+    form = PlanForm(_posted(request), initial=initial, user=user, creating=False)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -177,7 +182,7 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def plan_goal_add(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     plan = get_plan_for_user(user, pk, Perm.PLANS_CHANGE)
-    form = GoalForm(request.POST or None, initial={"due_on": plan.ends_on})
+    form = GoalForm(_posted(request), initial={"due_on": plan.ends_on})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -206,7 +211,7 @@ def plan_goal_add(request: HttpRequest, pk: int) -> HttpResponse:
 def plan_goal_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     goal = get_plan_goal_for_user(user, pk, Perm.PLANS_CHANGE)
-    form = GoalForm.for_goal(goal, request.POST or None)
+    form = GoalForm.for_goal(goal, _posted(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -231,7 +236,7 @@ def plan_goal_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def plan_milestone_add(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     plan = get_plan_for_user(user, pk, Perm.PLANS_CHANGE)
-    form = MilestoneForm(request.POST or None)
+    form = MilestoneForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
