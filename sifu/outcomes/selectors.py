@@ -2,8 +2,11 @@
 
 ``outcomes()`` is the one dict the ``outcomes`` command prints as JSON and the office dashboard
 shows. It is a composition of sections, one per app: each section takes the date and the area
-and returns top-level keys. Later stages (incubation, grants, activities …) append a section.
+and returns top-level keys. Later stages (grants, activities …) append a section.
 Everything is computed from records at ``as_of`` by SQL aggregates in the owning app's selectors.
+
+Figures about events (filings approved, conversions to registration …) count those of the period
+from ``start`` (``"from"``; default January 1 of the ``as_of`` year) to ``as_of``, both included.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from django.db.models import Q
 
 from sifu.accounts.models import Area
 from sifu.core.permissions import Scope
+from sifu.incubation.selectors import incubation_figures
 from sifu.registry.selectors import community_figures, registry_figures
 
 ALL_AREAS = "全部"  # the "area" value when figures cover every area of the deployment
@@ -32,6 +36,12 @@ class SectionContext:
     """Reads that several sections or the dashboard share, computed once per call."""
 
     community_rows: Rows | None = None
+    start: dt.date | None = None  # first day of the period the event figures count
+
+
+def period_start(as_of: dt.date, start: dt.date | None = None) -> dt.date:
+    """The first day of the period ending ``as_of``: ``start``, else January 1 of the same year."""
+    return start if start is not None else as_of.replace(month=1, day=1)
 
 
 def tree_key(path: str) -> list[int]:
@@ -61,13 +71,28 @@ def registry_section(as_of: dt.date, area: Area | None, ctx: SectionContext) -> 
     return figures
 
 
-SECTIONS: list[Section] = [registry_section]
+def incubation_section(as_of: dt.date, area: Area | None, ctx: SectionContext) -> dict[str, Any]:
+    """Needs, incubation cases, filings and conversions (incubation): 5 queries."""
+    return {"incubation": incubation_figures(start=period_start(as_of, ctx.start), end=as_of, area=area)}
 
 
-def outcomes(*, as_of: dt.date, area: Area | None, ctx: SectionContext | None = None) -> dict[str, Any]:
-    """The outcome figures of ``area`` (None: every area) on ``as_of``."""
+SECTIONS: list[Section] = [registry_section, incubation_section]
+
+
+def outcomes(
+    *, as_of: dt.date, area: Area | None, start: dt.date | None = None, ctx: SectionContext | None = None
+) -> dict[str, Any]:
+    """The outcome figures of ``area`` (None: every area) on ``as_of``; event figures count the period
+    from ``start`` (default: January 1 of the ``as_of`` year) to ``as_of``."""
     ctx = ctx if ctx is not None else SectionContext()
-    result: dict[str, Any] = {"as_of": as_of.isoformat(), "area": area.name if area is not None else ALL_AREAS}
+    ctx.start = period_start(as_of, start if start is not None else ctx.start)
+    if ctx.start > as_of:
+        raise ValueError(f"The period starts ({ctx.start}) after it ends ({as_of}).")
+    result: dict[str, Any] = {
+        "as_of": as_of.isoformat(),
+        "area": area.name if area is not None else ALL_AREAS,
+        "from": ctx.start.isoformat(),
+    }
     for section in SECTIONS:
         result.update(section(as_of, area, ctx))
     return result

@@ -43,7 +43,8 @@ def test_json_shape_and_figures(world, records):
     assert "南山街道" in output  # ensure_ascii=False: Chinese as is, not \\u escapes
     assert output.startswith('{\n  "as_of": "2021-06-30",\n  "area": "南山街道",')  # indent 2, key order
     data = json.loads(output)
-    assert list(data) == ["as_of", "area", "organizations", "members", "party"]
+    assert list(data) == ["as_of", "area", "from", "organizations", "members", "party", "incubation"]
+    assert data["from"] == "2021-01-01"  # the period of the event figures: January 1 of the as-of year
     assert list(data["organizations"]) == ["active", "by_nature", "by_category", "by_legal_status", "by_community"]
     assert list(data["organizations"]["by_category"]) == ["charity", "life", "affairs", "culture"]
     assert list(data["party"]) == [

@@ -38,6 +38,7 @@ def test_figures_mid_2021(world, records):
     assert figures == {
         "as_of": "2021-06-30",
         "area": "南山街道",
+        "from": "2021-01-01",
         "organizations": {
             # org_a, org_b, dormant (not yet), registered, dissolved (not yet); proposed never counts
             "active": 5,
@@ -55,6 +56,18 @@ def test_figures_mid_2021(world, records):
             "party_member_leaders": 1,
             "party_branches": 1,  # org_b's, founded 2021-06-01
             "party_clause_in_charter": 1,
+        },
+        # no needs, cases or filings here (sifu/incubation/tests/test_figures.py has them)
+        "incubation": {
+            "needs_open": 0,
+            "needs_served": 0,
+            "gaps": 0,
+            "cases_by_stage": {"preparing": 0, "incubating": 0, "filing": 0, "filed": 0, "closed": 0},
+            "filings_pending": {"submitted": 0, "prechecked": 0, "returned": 0},
+            "filings_overdue": 0,
+            "filed_in_period": 0,
+            "conversions_to_registered": 1,  # 荔芳关爱协会, registered 2021-01-01
+            "median_days_need_to_filing": None,
         },
     }
 
@@ -150,12 +163,14 @@ def test_same_community_name_in_two_subdistricts_is_labelled_with_its_parent(wor
 def test_query_count_does_not_grow_with_organizations(world, records, django_assert_num_queries):
     # 1-2 registry_figures (organizations row, members row),
     # 3-5 community_figures (organizations GROUP BY community, memberships GROUP BY community, communities)
-    with django_assert_num_queries(5):
+    # 6-10 incubation_figures (needs row, cases GROUP BY stage, filings row, filings through a case,
+    #      conversions to registration)
+    with django_assert_num_queries(10):
         outcomes(as_of=D(2021, 6, 30), area=world.subdistrict)
     for i in range(3):
         community = make_area(f"新社区{i}", Area.Kind.COMMUNITY, world.subdistrict)
         make_organization(community, members=3, filed=True)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(10):
         figures = outcomes(as_of=D(2021, 6, 30), area=world.subdistrict)
     assert figures["organizations"]["active"] == 8
 

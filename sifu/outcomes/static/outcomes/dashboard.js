@@ -97,7 +97,7 @@
     });
   }
 
-  function drawCommunities(rows, labels) {
+  function drawCommunities(rows, labels, target) {
     var node = document.getElementById("chart-communities");
     if (!node) return;
     node.style.height = Math.max(160, rows.length * 30 + 40) + "px";
@@ -105,7 +105,13 @@
     var chart = init("chart-communities", {
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
       grid: { left: 8, right: 40, top: 8, bottom: 8, containLabel: true },
-      xAxis: { type: "value", minInterval: 1, splitNumber: node.clientWidth >= 460 ? 5 : 3, axisLabel: { fontFamily: FONT } },
+      xAxis: {
+        type: "value",
+        minInterval: 1,
+        max: target ? function (v) { return Math.max(v.max, target) + 1; } : null,
+        splitNumber: node.clientWidth >= 460 ? 5 : 3,
+        axisLabel: { fontFamily: FONT }
+      },
       yAxis: {
         type: "category",
         data: ordered.map(function (r) { return r.name; }),
@@ -118,7 +124,15 @@
         barMaxWidth: 22,
         cursor: "pointer",
         label: { show: true, position: "right", fontFamily: FONT },
-        data: ordered.map(function (r) { return r.value; })
+        data: ordered.map(function (r) { return r.value; }),
+        // the national target of active organizations per urban community (民发〔2017〕191号)
+        markLine: target ? {
+          symbol: "none",
+          silent: true,
+          lineStyle: { type: "dashed", color: "#b42318", width: 1.5 },
+          label: { formatter: labels.target, fontFamily: FONT, color: "#b42318", position: "end" },
+          data: [{ xAxis: target }]
+        } : undefined
       }]
     });
     if (!chart) return;
@@ -148,7 +162,7 @@
     donut("chart-nature", data.nature, ["#b42318", "#1d4ed8"]);
     donut("chart-legal", data.legal_status, ["#d97706", "#067647"]);
     drawCategory(data.category);
-    drawCommunities(data.communities, data.labels);
+    drawCommunities(data.communities, data.labels, data.target);
     window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
     window.addEventListener("beforeprint", function () { charts.forEach(function (c) { c.resize(); }); });
   }
