@@ -11,6 +11,8 @@ from django.utils import timezone
 
 from sifu.core.permissions import Perm
 from sifu.incubation.models import CoachingNote, Filing, IncubationCase, LeaderCandidate, Need
+from sifu.registry.lifecycle import TRANSITIONS
+from sifu.registry.models import OrganizationStatusChange
 from sifu.registry.selectors import communities_in_scope
 
 Stage = IncubationCase.Stage
@@ -72,28 +74,39 @@ class Step:
     on: dt.date | None
 
 
-def case_steps(case: IncubationCase) -> list[Step]:
-    """The stepper of a case: each stage with the date the case first reached it (one query on its history)."""
-    reached: dict[str, dt.date] = {Stage.PREPARING: case.opened_on}
-    for stage, when in (
-        IncubationCase.history.filter(id=case.pk)
-        .order_by("history_date", "history_id")
-        .values_list("stage", "history_date")
-    ):
-        reached.setdefault(stage, timezone.localdate(when))
-    if case.stage == Stage.FILED and case.organization.filed_on:
-        reached[Stage.FILED] = case.organization.filed_on
+def case_steps(case: IncubationCase, filings: list[Filing]) -> list[Step]:
+    """The stepper of a case: each stage with its effective date — opened on, incubation started in
+    the registry, the initial filing submitted (``filings``: the organization's, newest first), filed
+    on. One query (the registry's log of the incubation start); the case's history is not used, as
+    it dates when things were entered, not when they happened."""
+    organization = case.organization
+    started = (
+        OrganizationStatusChange.objects.filter(
+            organization_id=organization.pk, action=TRANSITIONS["start_incubation"].action
+        )
+        .order_by("effective_on", "id")
+        .values_list("effective_on", flat=True)
+        .first()
+    )
+    submitted = next((f.submitted_at for f in filings if f.kind == Filing.Kind.INITIAL), None)
+    dates: dict[str, dt.date | None] = {
+        Stage.PREPARING: case.opened_on,
+        Stage.INCUBATING: started,
+        Stage.FILING: timezone.localdate(submitted) if submitted else None,
+        Stage.FILED: organization.filed_on,
+    }
     current = case.stage
+    if current == Stage.CLOSED:
+        # How far it went before it was closed.
+        at = max((i for i, stage in enumerate(STEPS) if dates[stage]), default=0) + 1
+    elif current == Stage.FILED:
+        at = len(STEPS)
+    else:
+        at = STEPS.index(current)
     steps = []
     for i, stage in enumerate(STEPS):
-        if current == Stage.FILED or (current == Stage.CLOSED and stage in reached):
-            state = "done"
-        elif current == Stage.CLOSED:
-            state = "todo"
-        else:
-            at = STEPS.index(current)
-            state = "done" if i < at else "current" if i == at else "todo"
-        steps.append(Step(stage, Stage(stage).label, state, reached.get(stage) if state != "todo" else None))
+        state = "done" if i < at else "current" if i == at and current != Stage.CLOSED else "todo"
+        steps.append(Step(stage, Stage(stage).label, state, dates[stage] if state != "todo" else None))
     return steps
 
 

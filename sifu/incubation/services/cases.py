@@ -61,9 +61,26 @@ def _move(
     return case
 
 
+def case_filing_problem(organization: Organization) -> str | None:
+    """Why the organization's incubation case does not allow a first filing yet, or None (also None
+    when it has no case). The filing workflow may ask before it stores anything; the hook below
+    refuses in any case."""
+    stage = IncubationCase.objects.filter(organization_id=organization.pk).values_list("stage", flat=True).first()
+    if stage == Stage.PREPARING:
+        return _(
+            "The incubation of %(name)s has not started yet: start the incubation on its case page, "
+            "then submit the filing."
+        ) % {"name": organization.name}
+    return None
+
+
 @transaction.atomic
 def case_filing_submitted(*, organization: Organization, by: User | None) -> IncubationCase | None:
+    """A first filing was submitted: an incubating case moves to filing. A case still preparing refuses
+    (its organization has not been incubated), which undoes the submission."""
     case = _locked_case(organization)
+    if case is not None and case.stage == Stage.PREPARING:
+        raise ValidationError(case_filing_problem(organization), code="case_preparing")
     if case is None or case.stage != Stage.INCUBATING:
         return case
     return _move(case, "filing_submitted", by=by)

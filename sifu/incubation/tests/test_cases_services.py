@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from sifu.incubation import checklist, services
+from sifu.incubation import checklist, selectors, services
 from sifu.incubation.models import CoachingNote, Filing, IncubationCase, Need
 from sifu.incubation.services import cases
 from sifu.incubation.tests.factories import make_need
@@ -344,8 +344,12 @@ def test_filing_hooks_move_the_case_and_approval_serves_its_needs(world, office_
     case = open_case(world, by=office_admin)
     need = case.needs.get()
     org = case.organization
-    assert cases.case_filing_submitted(organization=org, by=office_admin).stage == Stage.PREPARING  # not started: no-op
+    # Not incubated yet: a first filing is refused with what to do (the workflow's transaction undoes it).
+    assert "start the incubation" in cases.case_filing_problem(org)
+    with pytest.raises(ValidationError, match="start the incubation"):
+        cases.case_filing_submitted(organization=org, by=office_admin)
     cases.case_start(case=case, on=OPENED, by=office_admin)
+    assert cases.case_filing_problem(org) is None and cases.case_filing_problem(world.org_a) is None
     complete_checklist(org)
     org.refresh_from_db()
     assert checklist.missing(org, timezone.localdate()) == []
@@ -358,6 +362,30 @@ def test_filing_hooks_move_the_case_and_approval_serves_its_needs(world, office_
     need.refresh_from_db()
     assert need.status == Need.Status.SERVED and list(need.organizations.all()) == [org]
     assert actions(case)[-1] == "incubation.case.filed"
+    assert steps(case)[-1] == ("filed", "done", dt.date(2024, 5, 1))
     # A second approval (or one for an organization without a case) changes nothing.
     assert cases.case_filing_approved(organization=org, by=office_admin).stage == Stage.FILED
     assert cases.case_filing_approved(organization=world.org_a, by=office_admin) is None
+
+
+# The stepper ------------------------------------------------------------------------------------
+
+
+def steps(case: IncubationCase) -> list[tuple[str, str, dt.date | None]]:
+    case = IncubationCase.objects.select_related("organization").get(pk=case.pk)
+    filings = list(Filing.objects.filter(organization_id=case.organization_id).order_by("-submitted_at"))
+    return [(s.stage, s.state, s.on) for s in selectors.case_steps(case, filings)]
+
+
+def test_the_stepper_shows_effective_dates(world, community_staff):
+    case = open_case(world, by=community_staff)
+    assert steps(case) == [
+        ("preparing", "current", OPENED),
+        ("incubating", "todo", None),
+        ("filing", "todo", None),
+        ("filed", "todo", None),
+    ]
+    cases.case_start(case=case, on=dt.date(2024, 3, 20), by=None)
+    assert steps(case)[:2] == [("preparing", "done", OPENED), ("incubating", "current", dt.date(2024, 3, 20))]
+    cases.case_close(case=case, reason="放弃", on=dt.date(2024, 4, 1), by=None)
+    assert [state for _stage, state, _on in steps(case)] == ["done", "done", "todo", "todo"]

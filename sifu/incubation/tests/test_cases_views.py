@@ -262,7 +262,7 @@ def test_detail_query_count_is_pinned_and_does_not_grow(client, world, community
 
     def check():
         # 1 session, 2 user, 3 role grants, 4 the case with organization and community, 5-8 the checklist
-        # (members, initiators, leader, party members), 9 the filings, 10 the stepper (case history),
+        # (members, initiators, leader, party members), 9 the filings, 10 the stepper (registry's incubation start),
         # 11 needs, 12 coaching notes, 13 candidate leaders with their person.
         with django_assert_num_queries(13):
             assert client.get(detail(case)).status_code == 200

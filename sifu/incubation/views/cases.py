@@ -186,12 +186,15 @@ def case_create(request: HttpRequest) -> HttpResponse:
 # The case page -------------------------------------------------------------------------------------
 
 
-def _checklist(request: HttpRequest, organization: Organization) -> list[dict[str, Any]]:
+def _checklist(request: HttpRequest, case: IncubationCase) -> list[dict[str, Any]]:
+    """The filing checklist, each unmet item with a link to where it is put right (for those who may,
+    and not on a closed case: its organization is dissolved)."""
     user = request.user
+    organization = case.organization
     rows = []
     for item in incubation_checklist(organization, timezone.localdate()):
         fix = None
-        if not item.ok and item.code in FIX_LINKS:
+        if not item.ok and item.code in FIX_LINKS and case.stage != Stage.CLOSED:
             name, anchor, perm = FIX_LINKS[item.code]
             url = _url(name, organization.pk)
             if url and user.has_perm(perm, organization):
@@ -208,7 +211,7 @@ def _render_detail(
     organization = case.organization
     can_change = user.has_perm(Perm.CASES_CHANGE, case)
     is_open = case.stage in services.OPEN_STAGES
-    checklist = _checklist(request, organization)
+    checklist = _checklist(request, case)
     missing = [row for row in checklist if not row["item"].ok]
     filings = selectors.case_filings(case)
     open_filing = next((f for f in filings if f.status in Filing.OPEN_STATUSES), None)
@@ -217,7 +220,7 @@ def _render_detail(
     context = {
         "case": case,
         "organization": organization,
-        "steps": selectors.case_steps(case),
+        "steps": selectors.case_steps(case, filings),
         "checklist": checklist,
         "missing": missing,
         "needs": selectors.case_needs(case),
