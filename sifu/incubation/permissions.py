@@ -5,7 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from sifu.core.permissions import Perm, authorise_in
-from sifu.incubation.models import IncubationCase, LeaderCandidate, Need, PlanGoal, PlanMilestone, ServicePlan
+from sifu.incubation.models import (
+    Filing,
+    FilingDocument,
+    IncubationCase,
+    LeaderCandidate,
+    Need,
+    PlanGoal,
+    PlanMilestone,
+    ServicePlan,
+)
 
 
 def get_need_for_user(user: Any, pk: int, perm: str = Perm.NEEDS_VIEW) -> Need:
@@ -50,3 +59,19 @@ def get_plan_milestone_for_user(user: Any, pk: int, perm: str = Perm.PLANS_VIEW)
         plan__in=ServicePlan.objects.for_user(user, Perm.PLANS_VIEW)
     ).select_related("plan__area")
     return authorise_in(user, visible, pk, perm, Perm.PLANS_VIEW)
+
+
+def get_filing_for_user(user: Any, pk: int, perm: str = Perm.FILING_VIEW) -> Filing:
+    """A filing request the user may see, checked for ``perm`` on its organization: 404 outside
+    scope, 403 without ``perm``. The people on it are joined (the detail page names them)."""
+    visible = Filing.objects.for_user(user, Perm.FILING_VIEW).select_related(
+        "organization__community", "submitted_by", "prechecked_by", "decided_by"
+    )
+    return authorise_in(user, visible, pk, perm, Perm.FILING_VIEW)
+
+
+def get_filing_document_for_user(user: Any, pk: int) -> FilingDocument:
+    """A document of a filing request the user may see (404 otherwise)."""
+    filings = Filing.objects.for_user(user, Perm.FILING_VIEW)
+    visible = FilingDocument.objects.filter(filing__in=filings).select_related("filing__organization__community")
+    return authorise_in(user, visible, pk, Perm.FILING_VIEW, Perm.FILING_VIEW)

@@ -246,7 +246,14 @@ def organization_file(
     by: User | None,
     check_floor: bool = True,
 ) -> Organization:
-    """Record the subdistrict's filing (备案): checks the Guangdong floor on the filing date."""
+    """Record the subdistrict's filing (备案): checks the Guangdong floor on the filing date.
+
+    Only the subdistrict decides a filing (``Perm.FILING_DECIDE``): new filings go through the
+    incubation filing workflow, which calls this on approval; calling it directly is for entering
+    paper filings made before the platform.
+    """
+    if by is not None and not by.has_perm(Perm.FILING_DECIDE, organization):
+        raise PermissionDenied(_("Only the subdistrict records a filing; submit a filing request instead."))
     filing_number = (filing_number or "").strip()
     if not filing_number:
         raise ValidationError({"filing_number": _("Enter the filing number.")})
@@ -271,6 +278,35 @@ def organization_file(
         filed_on=filed_on,
         filing_valid_until=filing_valid_until(filed_on),
     )
+
+
+@transaction.atomic
+def organization_renew_filing(*, organization: Organization, renewed_on: dt.date, by: User | None) -> Organization:
+    """Renew an active organization's filing (续期) for another three years; its status is unchanged.
+
+    Renewed before the filing ends, the new period starts the day after the old one ends (no day
+    is lost by renewing early); renewed after it ended, it starts on ``renewed_on``.
+    """
+    org = _locked(organization)
+    if by is not None and not (by.has_perm(Perm.FILING_DECIDE, org) and by.has_perm(Perm.ORG_TRANSITION, org)):
+        raise PermissionDenied(_("Only the subdistrict renews a filing."))
+    if org.legal_status != Organization.LegalStatus.FILED or org.status != Organization.Status.ACTIVE:
+        raise ValidationError(
+            _("Only an active, filed organization renews its filing; this one is %(status)s and %(legal)s.")
+            % {"status": org.get_status_display(), "legal": org.get_legal_status_display()}
+        )
+    _check_date(renewed_on, label=_("The renewal date"))
+    if org.filed_on and renewed_on < org.filed_on:
+        raise ValidationError(
+            _("The renewal date cannot be before the filing date (%(date)s).") % {"date": org.filed_on}
+        )
+    old = org.filing_valid_until
+    org.filing_valid_until = (
+        filing_valid_until(old + dt.timedelta(days=1)) if old and renewed_on <= old else filing_valid_until(renewed_on)
+    )
+    save_with_history(org, action="registry.organization.filing_renewed", by=by, update_fields=["filing_valid_until"])
+    organization.refresh_from_db()
+    return org
 
 
 def check_uscc_matches(uscc: str, nature: str) -> None:

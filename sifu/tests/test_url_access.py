@@ -30,7 +30,15 @@ from sifu.accounts.services import role_grant
 from sifu.accounts.tests.factories import UserFactory
 from sifu.conftest import PERSONAS
 from sifu.core.permissions import Role
-from sifu.incubation.models import Filing, IncubationCase, LeaderCandidate, PlanGoal, PlanMilestone, ServicePlan
+from sifu.incubation.models import (
+    Filing,
+    FilingDocument,
+    IncubationCase,
+    LeaderCandidate,
+    PlanGoal,
+    PlanMilestone,
+    ServicePlan,
+)
 from sifu.incubation.services import need_record
 from sifu.registry.models import Membership
 from sifu.registry.services import organization_create
@@ -86,6 +94,15 @@ def filing(t):
     return {"pk": t.filing.pk}
 
 
+def filing_document(t):
+    """A document row of t.filing whose file is not stored (so allowed personas meet 404 too; the
+    downloads themselves: incubation/tests/test_filings_views.py)."""
+    doc = FilingDocument.objects.create(
+        filing=t.filing, kind="application", file="filings/matrix/application.pdf", original_name="申请表.pdf", size=9
+    )
+    return {"pk": doc.pk}
+
+
 def plan(t):
     return {"pk": t.plan.pk}
 
@@ -100,6 +117,7 @@ def goal(t):
 
 def milestone(t):
     return {"pk": t.milestone.pk}
+
 
 #      office_admin community_staff other_staff org_leader org_member district_leader reviewer outsider anonymous
 ROUTES: dict[str, Route] = {
@@ -158,6 +176,20 @@ ROUTES: dict[str, Route] = {
     "incubation:need-submit": Route("200 200 200 200 200 200 200 200 200"),
     "incubation:need-submitted": Route("200 200 200 200 200 200 200 200 200"),
     "incubation:need-edit": Route("200 200 404 404 404 403 404 404 302", need),
+    # Filing workflow: t.filing is a renewal of org A awaiting the community check. Decisions POSTed
+    # without the page's state (seen/seen_round) are refused with the reason (400), nothing saved.
+    "incubation:filing-list": Route("200 200 200 200 403 200 403 403 302"),
+    "incubation:filing-detail": Route("200 200 404 200 404 200 404 404 302", filing),
+    "incubation:filing-precheck": Route("400 400 404 403 404 403 404 404 302", filing, method="POST"),
+    "incubation:filing-return": Route("400 400 404 403 404 403 404 404 302", filing, method="POST"),
+    "incubation:filing-approve": Route("400 403 404 403 404 403 404 404 302", filing, method="POST"),
+    "incubation:filing-refuse": Route("400 403 404 403 404 403 404 404 302", filing, method="POST"),
+    "incubation:filing-withdraw": Route("400 400 404 400 404 403 404 404 302", filing, method="POST"),
+    # GET on a request that is not returned: the page says so (200); the form comes once it is returned.
+    "incubation:filing-resubmit": Route("200 200 404 200 404 403 404 404 302", filing),
+    "incubation:filing-document": Route("404 404 404 404 403 404 403 403 302", filing_document),
+    # org A already has a request in progress: the page says so instead of offering a second one.
+    "incubation:filing-create": Route("200 200 404 200 404 403 404 404 302", org, query=lambda t: "?kind=renewal"),
     # Incubation cases: t.case is the case of a proposed organization in community A.
     "incubation:case-list": Route("200 200 200 403 403 200 403 403 302"),
     "incubation:case-create": Route("200 200 200 403 403 403 403 403 302"),

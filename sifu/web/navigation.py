@@ -38,6 +38,7 @@ NAVIGATION: tuple[NavGroup, ...] = (
             NavItem(_("Gap map"), "incubation:gap-map", Perm.NEEDS_VIEW, "/office/incubation/gaps/"),
             NavItem(_("Incubation cases"), "incubation:case-list", Perm.CASES_VIEW, "/office/incubation/cases/"),
             NavItem(_("Organizations"), "registry:organization-list", Perm.ORG_VIEW, "/office/organizations/"),
+            NavItem(_("Filings"), "incubation:filing-list", Perm.FILING_VIEW, "/office/filings/"),
             NavItem(_("People"), "registry:person-list", Perm.PEOPLE_VIEW, "/office/people/"),
             NavItem(_("Import"), "registry:import", Perm.ORG_IMPORT, "/office/import/"),
             NavItem(_("Service plans"), "incubation:plan-list", Perm.PLANS_VIEW, "/office/plans/"),

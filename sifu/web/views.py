@@ -3,6 +3,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from sifu.core.permissions import Perm
+from sifu.incubation.selectors.filings import filings_waiting
 from sifu.registry import selectors as registry_selectors
 
 
@@ -19,5 +20,7 @@ def office_home(request: HttpRequest) -> HttpResponse:
         "can_view_orgs": can_view,
         "summary": registry_selectors.office_summary(user) if can_view else None,
         "recent": registry_selectors.recent_status_changes(user) if can_view else [],
+        # Filing requests waiting for this user's check or decision (None: they neither check nor decide).
+        "filings": filings_waiting(user),
     }
     return render(request, "web/office_home.html", context)

@@ -19,6 +19,16 @@ from sifu.incubation.selectors.cases import (
     needs_to_link,
 )
 from sifu.incubation.selectors.figures import FIGURE_KEYS, incubation_figures, pending_labels, stage_labels
+from sifu.incubation.selectors.filings import (
+    FILING_TABS,
+    default_tab,
+    filing_documents_by_round,
+    filing_events,
+    filing_queue,
+    filing_tab_counts,
+    filings_waiting,
+    organization_filing,
+)
 from sifu.incubation.selectors.gaps import (
     COMMUNITY_TARGET,
     CommunityGaps,
@@ -49,6 +59,7 @@ from sifu.incubation.selectors.plans import (
 __all__ = [
     "COMMUNITY_TARGET",
     "FIGURE_KEYS",
+    "FILING_TABS",
     "CommunityGaps",
     "GoalProgress",
     "GoalStatus",
@@ -63,6 +74,12 @@ __all__ = [
     "case_stage_counts",
     "case_steps",
     "communities_for_submission",
+    "default_tab",
+    "filing_documents_by_round",
+    "filing_events",
+    "filing_queue",
+    "filing_tab_counts",
+    "filings_waiting",
     "gap_communities",
     "gap_map",
     "gap_totals",
@@ -76,6 +93,7 @@ __all__ = [
     "needs_for_case",
     "needs_to_link",
     "organization_candidates",
+    "organization_filing",
     "organizations_to_link",
     "overdue_milestones",
     "pending_labels",

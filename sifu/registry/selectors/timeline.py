@@ -21,6 +21,7 @@ ACTION_LABELS: dict[str, Any] = {
     "registry.organization.incubation_started": gettext_lazy("Incubation started"),
     "registry.organization.filed": gettext_lazy("Filing recorded"),
     "registry.organization.registered": gettext_lazy("Registration recorded"),
+    "registry.organization.filing_renewed": gettext_lazy("Filing renewed"),
     "registry.organization.made_dormant": gettext_lazy("Marked dormant"),
     "registry.organization.reactivated": gettext_lazy("Reactivated"),
     "registry.organization.dissolved": gettext_lazy("Dissolved"),

@@ -192,21 +192,23 @@ def test_allowed_transitions_match_the_table(world, state):
 
 
 @pytest.mark.parametrize(("state", "name"), [(s, n) for s in PATHS for n in TRANSITIONS])
-def test_every_transition_from_every_state(world, community_staff, state, name):
+def test_every_transition_from_every_state(world, community_staff, office_admin, state, name):
     org = reach(world.community_a, state)
     on = D(2023, 6, 1)
+    # Recording a filing directly is the subdistrict's (paper filings); the rest community staff may do.
+    by = office_admin if name == "file" else community_staff
     if name not in ALLOWED[state]:
         t = TRANSITIONS[name]
         if org.status not in t.from_statuses:
             fragments = (str(t.label), "not possible while the organization is", org.get_status_display())
         else:
             fragments = (str(t.label), "not possible for an organization that is", org.get_legal_status_display())
-        refused(lambda: apply(name, org, on, by=community_staff), org, *fragments)
+        refused(lambda: apply(name, org, on, by=by), org, *fragments)
         return
 
     before = snapshot(org)
     from_status, from_legal = org.status, org.legal_status
-    result = apply(name, org, on, by=community_staff)
+    result = apply(name, org, on, by=by)
     status, legal = RESULT[name]
     assert (result.status, result.legal_status) == (status or from_status, legal or from_legal)
     org.refresh_from_db()
@@ -218,14 +220,14 @@ def test_every_transition_from_every_state(world, community_staff, state, name):
     assert Organization.history.filter(id=org.pk).count() == before["versions"] + 1
     version = org.history.latest()
     assert version.history_change_reason == TRANSITIONS[name].action
-    assert version.history_user == community_staff
+    assert version.history_user == by
     # One effective-dated status change.
     assert org.status_changes.count() == before["status_changes"] + 1
     change = org.status_changes.latest("id")
     assert change.action == TRANSITIONS[name].action
     assert (change.from_status, change.status, change.legal_status) == (from_status, org.status, org.legal_status)
     assert change.effective_on == on
-    assert change.created_by == community_staff
+    assert change.created_by == by
 
 
 def test_filing_records_number_dates_and_validity(world):
@@ -471,6 +473,13 @@ def test_staff_of_another_community_cannot_transition_org_a(world, other_staff):
         refused(lambda name=name: apply(name, org, D(2023, 6, 1), by=other_staff), org, exc=PermissionDenied)
 
 
+def test_community_staff_cannot_record_a_filing_directly(world, community_staff):
+    """New filings go through the filing workflow (incubation); recording one directly is for the
+    subdistrict entering paper filings from before the platform (Perm.FILING_DECIDE)."""
+    org = build_org(world.community_a)
+    refused(lambda: apply("file", org, D(2023, 2, 1), by=community_staff), org, exc=PermissionDenied)
+
+
 def test_permission_is_checked_before_the_floor(world, other_staff):
     """Someone without the permission learns nothing about the organization's members."""
     org = build_org(world.community_a, members=1)
@@ -493,13 +502,11 @@ def test_office_and_community_staff_may_transition(world, persona):
 # --- concurrency ---------------------------------------------------------------------------------------
 
 
-def test_second_filing_from_a_stale_page_is_refused(world, community_staff, office_admin):
+def test_second_filing_from_a_stale_page_is_refused(world, office_admin):
     """Two staff opened the same proposed organization; both submit a filing."""
     first_copy = Organization.objects.get(pk=build_org(world.community_a).pk)
     second_copy = Organization.objects.get(pk=first_copy.pk)
-    services.organization_file(
-        organization=first_copy, filing_number="NS-A", filed_on=D(2023, 2, 1), by=community_staff
-    )
+    services.organization_file(organization=first_copy, filing_number="NS-A", filed_on=D(2023, 2, 1), by=office_admin)
     assert second_copy.status == S.PROPOSED  # the stale copy still says proposed
     refused(
         lambda: services.organization_file(
@@ -527,7 +534,7 @@ def test_decisions_on_a_stale_copy_see_the_current_state(world, community_staff,
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_concurrent_filings_exactly_one_wins(world, community_staff, office_admin):
+def test_two_concurrent_filings_exactly_one_wins(world, office_admin):
     if connection.vendor != "postgresql":
         pytest.skip("row locks (select_for_update) need PostgreSQL; SQLite serializes whole transactions")
     org = build_org(world.community_a)
@@ -551,7 +558,7 @@ def test_two_concurrent_filings_exactly_one_wins(world, community_staff, office_
             connection.close()
 
     threads = [
-        threading.Thread(target=file, args=("A", community_staff)),
+        threading.Thread(target=file, args=("A", office_admin)),
         threading.Thread(target=file, args=("B", office_admin)),
     ]
     for thread in threads:
@@ -707,14 +714,14 @@ def test_update_outside_ones_scope_is_refused(world, other_staff, org_leader):
 # --- the timeline -------------------------------------------------------------------------------------------
 
 
-def test_history_entries_show_old_and_new_values(world, community_staff):
+def test_history_entries_show_old_and_new_values(world, community_staff, office_admin):
     org = build_org(world.community_a)
     services.organization_update(
         organization=org,
         data={"venue": "荔芳社区能量站", "category": Organization.Category.CHARITY},
         by=community_staff,
     )
-    apply("file", org, D(2023, 2, 1), by=community_staff)
+    apply("file", org, D(2023, 2, 1), by=office_admin)
     entries = history_entries(org.history.all())
     assert [e.action for e in entries] == [
         "registry.organization.filed",
@@ -731,7 +738,7 @@ def test_history_entries_show_old_and_new_values(world, community_staff):
     assert {c.field for c in filed.changes} >= {"status", "legal_status", "filing_number", "filed_on"}
     status = next(c for c in filed.changes if c.field == "status")
     assert (status.old, status.new) == ("Proposed", "Active")
-    assert filed.user == community_staff
+    assert filed.user == office_admin
     assert all(c.field != "updated_at" for e in entries for c in e.changes)
 
 

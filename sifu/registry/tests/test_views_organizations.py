@@ -244,8 +244,9 @@ def test_detail_query_count_is_pinned_and_does_not_grow(
     def check():
         # 1 session, 2 user, 3 role grants, 4 the organization (with community and instructor),
         # 5 organization versions, 6 membership versions (with people), 7 lifecycle log,
-        # 8 member figures (one aggregate), 9 current members (with people).
-        with django_assert_num_queries(9):
+        # 8 member figures (one aggregate), 9 current members (with people), 10 the filing panel's
+        # request (incubation's {% filing_panel %}: the open or latest one).
+        with django_assert_num_queries(10):
             response = client.get(detail(org))
         assert response.status_code == 200
         return response
@@ -482,9 +483,9 @@ def test_instructor_outside_scope_is_refused(client, world, community_staff):
 # Transitions ------------------------------------------------------------------------------
 
 
-def test_file_form_suggests_a_number_and_shows_the_checklist(client, world, community_staff):
+def test_file_form_suggests_a_number_and_shows_the_checklist(client, world, office_admin):
     org = make_organization(world.community_a, nature=Organization.Nature.ASSOCIATION, members=4)
-    response = login(client, community_staff).get(transition(org, "file"))
+    response = login(client, office_admin).get(transition(org, "file"))
     year = dt.date.today().year
     assert response.context["form"].initial["filing_number"] == f"NS{year}-0001"
     checklist = {item.code: item.ok for item in response.context["checklist"]}
@@ -492,10 +493,10 @@ def test_file_form_suggests_a_number_and_shows_the_checklist(client, world, comm
     assert "✗" in response.content.decode()
 
 
-def test_filing_below_the_floor_is_refused_with_the_reason_and_nothing_saved(client, world, community_staff):
+def test_filing_below_the_floor_is_refused_with_the_reason_and_nothing_saved(client, world, office_admin):
     org = make_organization(world.community_a, nature=Organization.Nature.ASSOCIATION, members=4)
     changes = OrganizationStatusChange.objects.count()
-    response = login(client, community_staff).post(
+    response = login(client, office_admin).post(
         transition(org, "file"), {"filing_number": "NS2024-0100", "filed_on": "2024-03-01"}
     )
     assert response.status_code == 200
@@ -506,24 +507,36 @@ def test_filing_below_the_floor_is_refused_with_the_reason_and_nothing_saved(cli
     assert OrganizationStatusChange.objects.count() == changes
 
 
-def test_filing_that_meets_the_floor_is_recorded(client, world, community_staff):
+def test_filing_that_meets_the_floor_is_recorded(client, world, office_admin):
     org = make_organization(world.community_a, members=2)  # service-type: 2 initiators, 2 staff
-    response = login(client, community_staff).post(
+    response = login(client, office_admin).post(
         transition(org, "file"), {"filing_number": "NS2024-0100", "filed_on": "2024-03-01"}
     )
     assert response.status_code == 302 and response["Location"] == detail(org)
     org.refresh_from_db()
     assert org.status == Organization.Status.ACTIVE and org.legal_status == Organization.LegalStatus.FILED
     assert org.filing_valid_until == dt.date(2027, 2, 28)
-    assert org.history.first().history_user == community_staff
+    assert org.history.first().history_user == office_admin
 
 
-def test_duplicate_filing_number_is_shown_by_the_field(client, world, community_staff):
+def test_duplicate_filing_number_is_shown_by_the_field(client, world, office_admin):
     org = make_organization(world.community_a, members=2)
-    response = login(client, community_staff).post(
+    response = login(client, office_admin).post(
         transition(org, "file"), {"filing_number": world.org_a.filing_number, "filed_on": "2024-03-01"}
     )
     assert "already used" in response.context["form"].errors["filing_number"][0]
+
+
+def test_community_staff_cannot_record_a_filing_directly(client, world, community_staff):
+    """New filings go through the filing workflow; the direct "Record filing" is the subdistrict's."""
+    org = make_organization(world.community_a, members=2)
+    login(client, community_staff)
+    assert "/transition/file/" not in client.get(detail(org)).content.decode()
+    assert client.get(transition(org, "file")).status_code == 403
+    response = client.post(transition(org, "file"), {"filing_number": "NS2024-0100", "filed_on": "2024-03-01"})
+    assert response.status_code == 403
+    org.refresh_from_db()
+    assert org.legal_status == Organization.LegalStatus.UNFILED
 
 
 def test_register_refuses_a_bad_code(client, world, community_staff):

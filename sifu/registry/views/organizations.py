@@ -195,7 +195,11 @@ def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else None,
         "timeline": timeline if show_all else timeline[:TIMELINE_LIMIT],
         "timeline_hidden": 0 if show_all else max(len(timeline) - TIMELINE_LIMIT, 0),
-        "transitions": [(name, TRANSITIONS[name]) for name in allowed_transitions(org)] if can_transition else [],
+        "transitions": [
+            (name, TRANSITIONS[name]) for name in allowed_transitions(org) if _may_transition(user, org, name)
+        ]
+        if can_transition
+        else [],
         "can_change": user.has_perm(Perm.ORG_CHANGE, org),
         "filing_warning": selectors.filing_warning(org),
     }
@@ -232,6 +236,12 @@ def organization_charter(request: HttpRequest, pk: int) -> FileResponse:
 # Lifecycle transitions ----------------------------------------------------------------------
 
 
+def _may_transition(user: Any, org: Organization, name: str) -> bool:
+    """Recording a filing directly (paper filings from before the platform) is the subdistrict's;
+    new filings go through the filing workflow. Other transitions need only ORG_TRANSITION."""
+    return name != "file" or user.has_perm(Perm.FILING_DECIDE, org)
+
+
 def _apply_transition(name: str, org: Organization, data: dict[str, Any], by: Any) -> Organization:
     """Call the service for transition ``name`` with the form's cleaned data."""
     if name == "start_incubation":
@@ -259,6 +269,8 @@ def organization_transition(request: HttpRequest, pk: int, action: str) -> HttpR
     if action not in TRANSITIONS:
         raise Http404
     org = get_organization_for_user(request.user, pk, Perm.ORG_TRANSITION)
+    if not _may_transition(request.user, org, action):
+        raise PermissionDenied
     transition = TRANSITIONS[action]
     form_class = TRANSITION_FORMS[action]
     initial = {"filing_number": selectors.suggest_filing_number(timezone.localdate().year)} if action == "file" else {}

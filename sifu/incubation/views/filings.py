@@ -1,0 +1,407 @@
+"""Office pages of the filing workflow (备案): the review queue, a request with its steps and the
+decisions the viewer may take, a new request for an organization, a resubmission, and document
+downloads (through a scoped view, never a public media URL).
+
+Reads go through ``incubation.selectors``, writes through ``services.filings``; requests are fetched
+with ``get_filing_for_user`` (404 outside scope, 403 without the permission). A decision posts back
+the status and round the page showed (``seen``/``seen_round``), so a decision made on a stale page
+is refused with the reason instead of overriding someone else's.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from sifu.core.forms import add_service_error
+from sifu.core.permissions import Perm
+from sifu.core.views import query_without
+from sifu.incubation import selectors
+from sifu.incubation.checklist import incubation_checklist
+from sifu.incubation.forms.filings import ApproveForm, FilingFilterForm, FilingRequestForm, NoteForm, ReasonForm
+from sifu.incubation.models import Filing, FilingDocument
+from sifu.incubation.permissions import get_filing_document_for_user, get_filing_for_user
+from sifu.incubation.services import filings as services
+from sifu.registry import selectors as registry_selectors
+from sifu.registry.models import Organization
+from sifu.registry.permissions import get_organization_for_user
+
+S = Filing.Status
+K = Filing.Kind
+
+
+# Queue ----------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def filing_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not user.has_perm(Perm.FILING_VIEW):
+        raise PermissionDenied
+    form = FilingFilterForm(request.GET or None, user=user)
+    filters = form.filters
+    today = timezone.localdate()
+    counts = selectors.filing_tab_counts(user, filters, today)
+    tab = request.GET.get("tab")
+    if tab not in selectors.FILING_TABS:
+        tab = selectors.default_tab(user, counts)
+    queue = selectors.filing_queue(user, tab, filters, today)
+    page = Paginator(queue, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    for filing in page.object_list:
+        filing.overdue = filing.is_overdue(today)
+    base = query_without(request, "page", "tab")
+    tabs = [
+        {
+            "key": key,
+            "label": label,
+            "count": counts[key],
+            "url": f"?tab={key}" + (f"&{base}" if base else ""),
+            "current": key == tab,
+        }
+        for key, label in selectors.FILING_TABS.items()
+    ]
+    context = {
+        "form": form,
+        "page": page,
+        "page_query": query_without(request, "page"),
+        "filtered": bool(filters),
+        "tab": tab,
+        "tabs": tabs,
+        "today": today,
+    }
+    return render(request, "incubation/filing_list.html", context)
+
+
+# Detail and decisions -------------------------------------------------------------------------
+
+
+def _change_rows(filing: Filing) -> list[dict[str, Any]]:
+    """The requested changes as the page shows them: field label, before → after (choices by label)."""
+    rows = []
+    for name, change in (filing.changes or {}).items():
+        field = Organization._meta.get_field(name)
+        labels = dict(field.flatchoices) if field.choices else {}
+        rows.append(
+            {
+                "name": name,
+                "label": field.verbose_name,
+                "before": labels.get(change.get("before"), change.get("before")),
+                "after": labels.get(change.get("after"), change.get("after")),
+            }
+        )
+    return rows
+
+
+def _render_detail(
+    request: HttpRequest, filing: Filing, forms: dict[str, Any] | None = None, status: int = 200
+) -> HttpResponse:
+    user = request.user
+    forms = forms or {}
+    today = timezone.localdate()
+    st = filing.status
+    may_precheck = user.has_perm(Perm.FILING_PRECHECK, filing)
+    may_decide = user.has_perm(Perm.FILING_DECIDE, filing)
+    may_submit = user.has_perm(Perm.FILING_SUBMIT, filing)
+    checked_it = st == S.PRECHECKED and filing.prechecked_by_id == user.pk
+    can = {
+        "precheck": st == S.SUBMITTED and may_precheck,
+        "return": (st == S.SUBMITTED and may_precheck) or (st == S.PRECHECKED and may_decide),
+        "approve": st == S.PRECHECKED and may_decide and not checked_it,
+        "refuse": st in (S.SUBMITTED, S.PRECHECKED) and may_decide and not checked_it,
+        "resubmit": st == S.RETURNED and may_submit,
+        "withdraw": filing.is_open and may_submit,
+    }
+    approve_form = forms.get("approve")
+    if approve_form is None and can["approve"]:
+        initial = (
+            {"filing_number": registry_selectors.suggest_filing_number(today.year)} if filing.kind == K.INITIAL else {}
+        )
+        approve_form = ApproveForm(initial=initial)
+    context = {
+        "filing": filing,
+        "organization": filing.organization,
+        "overdue": filing.is_overdue(today),
+        "can": can,
+        "any_action": any(can.values()),
+        "checked_it": checked_it and may_decide,
+        "changes": _change_rows(filing),
+        "events": selectors.filing_events(filing),
+        "rounds": selectors.filing_documents_by_round(filing),
+        "precheck_form": forms.get("precheck") or NoteForm(prefix="precheck"),
+        "return_form": forms.get("return") or ReasonForm(prefix="return"),
+        "refuse_form": forms.get("refuse") or ReasonForm(prefix="refuse"),
+        "approve_form": approve_form,
+        "errors": forms.get("errors", []),
+    }
+    return render(request, "incubation/filing_detail.html", context, status=status)
+
+
+@login_required
+@require_GET
+def filing_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_detail(request, get_filing_for_user(request.user, pk, Perm.FILING_VIEW))
+
+
+def _as_seen(request: HttpRequest, filing: Filing) -> Filing:
+    """The request as the page showed it (status and round posted back), so the service refuses a
+    decision on a request that changed meanwhile. A post without them is refused: reload the page."""
+    seen, seen_round = request.POST.get("seen"), request.POST.get("seen_round", "")
+    if seen not in S.values or not seen_round.isdigit():
+        raise ValidationError(_("This form is out of date or incomplete. Reload the page and try again."))
+    filing.status, filing.round = seen, int(seen_round)
+    return filing
+
+
+def _refused(request: HttpRequest, pk: int, exc: ValidationError, **forms: Any) -> HttpResponse:
+    """Show a refusal on the request's page, as stored now; nothing was saved."""
+    filing = get_filing_for_user(request.user, pk, Perm.FILING_VIEW)
+    return _render_detail(request, filing, {**forms, "errors": exc.messages}, status=400)
+
+
+def _done(request: HttpRequest, filing: Filing, message: str) -> HttpResponse:
+    messages.success(request, message)
+    return redirect("incubation:filing-detail", filing.pk)
+
+
+@login_required
+@require_POST
+def filing_precheck(request: HttpRequest, pk: int) -> HttpResponse:
+    filing = get_filing_for_user(request.user, pk, Perm.FILING_PRECHECK)
+    form = NoteForm(request.POST, prefix="precheck")
+    form.is_valid()
+    try:
+        filing = services.filing_precheck_pass(
+            filing=_as_seen(request, filing), note=form.cleaned_data.get("note", ""), by=request.user
+        )
+    except ValidationError as exc:
+        return _refused(request, pk, exc, precheck=form)
+    return _done(
+        request,
+        filing,
+        _("The community check passed: the request goes to the subdistrict, which decides by %(date)s.")
+        % {"date": filing.due_on.isoformat()},
+    )
+
+
+@login_required
+@require_POST
+def filing_return(request: HttpRequest, pk: int) -> HttpResponse:
+    filing = get_filing_for_user(request.user, pk, Perm.FILING_VIEW)
+    if not (request.user.has_perm(Perm.FILING_PRECHECK, filing) or request.user.has_perm(Perm.FILING_DECIDE, filing)):
+        raise PermissionDenied
+    form = ReasonForm(request.POST, prefix="return")
+    if not form.is_valid():
+        return _refused(request, pk, ValidationError(_("Say what the applicant has to fix.")), **{"return": form})
+    try:
+        services.filing_return(filing=_as_seen(request, filing), reason=form.cleaned_data["reason"], by=request.user)
+    except ValidationError as exc:
+        return _refused(request, pk, exc, **{"return": form})
+    return _done(request, filing, _("The request was returned to the applicant with your reason."))
+
+
+def _approved_message(filing: Filing) -> str:
+    org = filing.organization
+    if filing.kind == K.INITIAL:
+        return _("Approved: %(org)s is filed as %(number)s, valid until %(date)s.") % {
+            "org": org,
+            "number": filing.filing_number,
+            "date": filing.valid_until.isoformat() if filing.valid_until else "—",
+        }
+    if filing.kind == K.RENEWAL:
+        return _("Approved: the filing of %(org)s is now valid until %(date)s.") % {
+            "org": org,
+            "date": filing.valid_until.isoformat() if filing.valid_until else "—",
+        }
+    if filing.kind == K.CHANGE:
+        return _("Approved: the profile of %(org)s was changed as requested.") % {"org": org}
+    return _("Approved: %(org)s is deregistered.") % {"org": org}
+
+
+@login_required
+@require_POST
+def filing_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    filing = get_filing_for_user(request.user, pk, Perm.FILING_DECIDE)
+    form = ApproveForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, pk, ValidationError(_("Check the filing number.")), approve=form)
+    try:
+        filing = services.filing_approve(
+            filing=_as_seen(request, filing),
+            filing_number=form.cleaned_data["filing_number"],
+            note=form.cleaned_data["note"],
+            by=request.user,
+        )
+    except ValidationError as exc:
+        return _refused(request, pk, exc, approve=form)
+    return _done(request, filing, _approved_message(filing))
+
+
+@login_required
+@require_POST
+def filing_refuse(request: HttpRequest, pk: int) -> HttpResponse:
+    filing = get_filing_for_user(request.user, pk, Perm.FILING_DECIDE)
+    form = ReasonForm(request.POST, prefix="refuse")
+    if not form.is_valid():
+        return _refused(
+            request, pk, ValidationError(_("Give the reason for refusing: the applicant will read it.")), refuse=form
+        )
+    try:
+        services.filing_refuse(filing=_as_seen(request, filing), reason=form.cleaned_data["reason"], by=request.user)
+    except ValidationError as exc:
+        return _refused(request, pk, exc, refuse=form)
+    return _done(request, filing, _("The request was refused; the applicant can read your reason."))
+
+
+@login_required
+@require_POST
+def filing_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    filing = get_filing_for_user(request.user, pk, Perm.FILING_SUBMIT)
+    try:
+        services.filing_withdraw(filing=_as_seen(request, filing), by=request.user)
+    except ValidationError as exc:
+        return _refused(request, pk, exc)
+    return _done(request, filing, _("The request was withdrawn."))
+
+
+@login_required
+@require_GET
+def filing_document(request: HttpRequest, pk: int) -> FileResponse:
+    """A document of a request, as a download, for users who may see the request.
+
+    403 for users who may see no request at all, 404 outside their scope (or when the file is gone).
+    """
+    if not request.user.has_perm(Perm.FILING_VIEW):
+        raise PermissionDenied
+    doc = get_filing_document_for_user(request.user, pk)
+    try:
+        handle = doc.file.open("rb")
+    except (FileNotFoundError, ValueError) as exc:
+        raise Http404 from exc
+    response = FileResponse(handle, as_attachment=True, filename=doc.original_name or doc.file.name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# New request and resubmission -------------------------------------------------------------------
+
+
+def _kind_choices(org: Organization, today: Any) -> list[dict[str, Any]]:
+    return [
+        {"kind": kind, "label": label, "problem": services.kind_problem(org, kind, today)} for kind, label in K.choices
+    ]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def filing_create(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    org = get_organization_for_user(user, pk, Perm.FILING_SUBMIT)
+    today = timezone.localdate()
+    kind = request.GET.get("kind", "")
+    if kind not in K.values:
+        if request.method == "POST":
+            raise Http404
+        context = {"organization": org, "kinds": _kind_choices(org, today), "kind": None}
+        return render(request, "incubation/filing_form.html", context)
+    form = FilingRequestForm(request.POST or None, request.FILES or None, organization=org, kind=kind)
+    if request.method == "POST" and form.is_valid():
+        try:
+            filing = services.filing_submit(organization=org, kind=kind, by=user, **form.service_kwargs())
+        except ValidationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(
+                request,
+                _("The request was submitted: the community checks it, then the subdistrict decides by %(date)s.")
+                % {"date": filing.due_on.isoformat()},
+            )
+            return redirect("incubation:filing-detail", filing.pk)
+    current = selectors.organization_filing(org)
+    checklist = incubation_checklist(org, today) if kind == K.INITIAL else None
+    context = {
+        "organization": org,
+        "kind": kind,
+        "kind_label": K(kind).label,
+        "form": form,
+        "problem": services.kind_problem(org, kind, today),
+        "open_filing": current if current is not None and current.is_open else None,
+        "checklist": checklist,
+        "checklist_missing": [item for item in checklist or [] if not item.ok],
+        "filing_warning": registry_selectors.filing_warning(org, today),
+        "required_documents": [label for _value, label in _required_labels(kind)],
+    }
+    return render(request, "incubation/filing_form.html", context)
+
+
+def _required_labels(kind: str) -> list[tuple[str, str]]:
+    return [(value, str(FilingDocument.Kind(value).label)) for value in FilingDocument.REQUIRED[kind]]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def filing_resubmit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    filing = get_filing_for_user(user, pk, Perm.FILING_SUBMIT)
+    org = filing.organization
+    form = FilingRequestForm(
+        request.POST or None, request.FILES or None, organization=org, kind=filing.kind, filing=filing
+    )
+    if request.method == "POST" and form.is_valid():
+        kwargs = form.service_kwargs()
+        try:
+            filing = services.filing_resubmit(
+                filing=_as_seen(request, filing),
+                statement=kwargs["statement"],
+                changes=kwargs.get("changes"),
+                effective_on=kwargs.get("effective_on"),
+                documents=kwargs["documents"],
+                by=user,
+            )
+        except ValidationError as exc:
+            add_service_error(form, exc)
+            filing = get_filing_for_user(user, pk, Perm.FILING_SUBMIT)
+        else:
+            messages.success(
+                request,
+                _("The request was resubmitted (round %(round)d): the community checks it again.")
+                % {"round": filing.round},
+            )
+            return redirect("incubation:filing-detail", filing.pk)
+    context = {
+        "filing": filing,
+        "organization": org,
+        "kind": filing.kind,
+        "kind_label": filing.get_kind_display(),
+        "form": form,
+        "resubmitting": True,
+        "returned": filing.status == S.RETURNED,
+        "last_reason": filing.decision_note,
+    }
+    return render(request, "incubation/filing_form.html", context)
+
+
+urls = [
+    path("office/filings/", filing_list, name="filing-list"),
+    path("office/filings/<int:pk>/", filing_detail, name="filing-detail"),
+    path("office/filings/<int:pk>/precheck/", filing_precheck, name="filing-precheck"),
+    path("office/filings/<int:pk>/return/", filing_return, name="filing-return"),
+    path("office/filings/<int:pk>/approve/", filing_approve, name="filing-approve"),
+    path("office/filings/<int:pk>/refuse/", filing_refuse, name="filing-refuse"),
+    path("office/filings/<int:pk>/withdraw/", filing_withdraw, name="filing-withdraw"),
+    path("office/filings/<int:pk>/resubmit/", filing_resubmit, name="filing-resubmit"),
+    path("office/filings/documents/<int:pk>/", filing_document, name="filing-document"),
+    path("office/organizations/<int:pk>/filings/new/", filing_create, name="filing-create"),
+]
