@@ -13,7 +13,7 @@
     var data = JSON.parse(source.textContent);
     var wide = node.clientWidth >= 560;
     var rows = data.communities.length;
-    if (!wide || rows > 8) node.style.height = Math.max(200, rows * 34 + 80) + "px";
+    if (!wide || rows > 8) node.style.height = Math.max(220, rows * 34 + 110) + "px";
     var chart = echarts.init(node, null, { renderer: "svg" });
     var horizontal = !wide || rows > 8; // many communities or a phone: one bar per line
     var categoryAxis = {
@@ -44,7 +44,7 @@
       textStyle: { fontFamily: FONT, color: "#1f2933" },
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
       legend: { top: 0, textStyle: { fontFamily: FONT } },
-      grid: { left: 8, right: 24, top: 36, bottom: 8, containLabel: true },
+      grid: { left: 8, right: 24, top: wide ? 44 : 68, bottom: 8, containLabel: true }, // the legend wraps on a phone
       xAxis: horizontal ? valueAxis : categoryAxis,
       yAxis: horizontal ? categoryAxis : valueAxis,
       series: series

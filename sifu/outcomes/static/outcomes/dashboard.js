@@ -100,11 +100,11 @@
   function drawCommunities(rows, labels, target) {
     var node = document.getElementById("chart-communities");
     if (!node) return;
-    node.style.height = Math.max(160, rows.length * 30 + 40) + "px";
+    node.style.height = Math.max(160, rows.length * 30 + (target ? 60 : 40)) + "px";
     var ordered = rows.slice().reverse(); // first community at the top
     var chart = init("chart-communities", {
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
-      grid: { left: 8, right: 40, top: 8, bottom: 8, containLabel: true },
+      grid: { left: 8, right: 40, top: target ? 28 : 8, bottom: 8, containLabel: true }, // room for the target's label
       xAxis: {
         type: "value",
         minInterval: 1,
