@@ -272,6 +272,7 @@ def test_the_district_leader_reads_but_opens_no_case(client, world, gaps, distri
     response = client.get(MAP_URL)
     assert {row.community.name for row in response.context["rows"]} == {"荔芳社区", "南园社区", "科技园社区"}
     assert response.context["several_parents"]  # two subdistricts: each row names its own
+    assert "粤海街道/科技园社区" in response.context["chart_data"]["communities"]
     page = client.get(community_url(world.community_a))
     assert page.status_code == 200
     assert "?need=" not in page.content.decode()

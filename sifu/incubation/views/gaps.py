@@ -1,8 +1,9 @@
 """The gap map (缺口地图): communities side by side for subdistrict staff, one community's page for
 community staff, each ranking the needs nobody serves as "what to incubate next".
 
-Reads go through ``incubation.selectors``; the community is fetched with
-the gap map itself, restricted to the communities of the user's Perm.NEEDS_VIEW scope (404 outside it).
+Reads go through ``incubation.selectors``. A community's page reads the gap map of the user's
+Perm.NEEDS_VIEW communities filtered to the one asked for: fetched and authorised in the same
+query, 404 outside the scope.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from django.views.decorators.http import require_GET
 from sifu.core.permissions import Perm
 from sifu.incubation import selectors
 from sifu.incubation.models import Need
+from sifu.incubation.selectors.gaps import CATEGORIES
 from sifu.registry.models import Organization
 
 # How many ranked gaps a community page lists (the count says how many there are).
@@ -41,14 +43,16 @@ def _need_list_url(**filters: Any) -> str:
     return f"{reverse('incubation:need-list')}?{urlencode(filters)}"
 
 
-def _chart_data(rows: list[selectors.CommunityGaps]) -> dict[str, Any]:
+def _chart_data(rows: list[selectors.CommunityGaps], several_parents: bool) -> dict[str, Any]:
     """Active organizations per community and category, with the target, for the bar chart."""
     return {
-        "communities": [row.community.name for row in rows],
+        "communities": [
+            f"{row.parent_name}/{row.community.name}" if several_parents else row.community.name for row in rows
+        ],
         "urls": [reverse("incubation:gap-community", args=[row.community.pk]) for row in rows],
         "series": [
             {"key": key, "name": str(label), "data": [row.organizations[key] for row in rows]}
-            for key, label in ((key, Organization.Category(key).label) for key in selectors.gaps.CATEGORIES)
+            for key, label in ((key, Organization.Category(key).label) for key in CATEGORIES)
         ],
         "target": selectors.COMMUNITY_TARGET,
         "labels": {"target": _("Target: %(n)s") % {"n": selectors.COMMUNITY_TARGET}},
@@ -87,13 +91,14 @@ def gap_map(request: HttpRequest) -> HttpResponse:
     rows = selectors.gap_map(communities)
     if len(rows) == 1:
         return _community_page(request, rows[0], several=False)
+    several_parents = len({row.community.parent_id for row in rows}) > 1
     context = {
         "rows": rows,
         "totals": selectors.gap_totals(rows),
         "target": selectors.COMMUNITY_TARGET,
-        "several_parents": len({row.community.parent_id for row in rows}) > 1,
-        "chart_data": _chart_data(rows),
-        "categories": [(key, Organization.Category(key).label) for key in selectors.gaps.CATEGORIES],
+        "several_parents": several_parents,
+        "chart_data": _chart_data(rows, several_parents),
+        "categories": [(key, Organization.Category(key).label) for key in CATEGORIES],
     }
     return render(request, "incubation/gap_map.html", context)
 
