@@ -12,13 +12,16 @@ import json
 import pytest
 from django.core.management import call_command
 from django.db import transaction
+from django.test import override_settings
 
 pytestmark = [pytest.mark.demo, pytest.mark.django_db]
 
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
+def demo(django_db_setup, django_db_blocker, tmp_path_factory):
+    # The incubation demo stores its filing documents: in a temporary MEDIA_ROOT.
+    media = tmp_path_factory.mktemp("media")
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media), transaction.atomic():
         call_command("seed_demo", stdout=io.StringIO())
         yield
         transaction.set_rollback(True)
