@@ -177,6 +177,22 @@ class ReasonForm(forms.Form):
     )
 
 
+class ReturnForm(ReasonForm):
+    reason = forms.CharField(
+        label=_("What the applicant has to fix"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The applicant reads it, fixes the request and resubmits it."),
+    )
+
+
+class RefuseForm(ReasonForm):
+    reason = forms.CharField(
+        label=_("Why the request is refused"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The applicant reads it. A refused request is closed; a new one can be submitted."),
+    )
+
+
 class ApproveForm(NoteForm):
     filing_number = forms.CharField(
         label=_("Filing number"),

@@ -386,6 +386,9 @@ def filing_submit(
         )
     errors: dict[str, list[str]] = {}
     if kind == K.INITIAL:
+        case_problem = cases.case_filing_problem(org)  # asked first: nothing (no file) is stored if it refuses
+        if case_problem:
+            raise ValidationError(case_problem, code="case")
         missing = checklist.missing(org, on)
         if missing:
             errors.setdefault(NON_FIELD_ERRORS, []).append(

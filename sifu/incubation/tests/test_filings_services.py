@@ -274,6 +274,13 @@ def test_first_filing_refused_while_the_checklist_is_incomplete_listing_every_it
     refused(lambda: submit(org, by=community_staff), "Cannot submit the filing yet", *missing, org=org)
 
 
+def test_first_filing_refused_while_the_case_is_still_preparing(world, community_staff, media):
+    org = ready_org(world)
+    IncubationCase.objects.filter(organization=org).update(stage=IncubationCase.Stage.PREPARING)
+    refused(lambda: submit(org, by=community_staff), "has not started yet", org=org)
+    assert stored_files(media) == []
+
+
 def test_first_filing_refused_for_an_organization_already_filed(world, community_staff):
     refused(lambda: submit(world.org_a, by=community_staff), "already Filed", org=world.org_a)
 

@@ -264,6 +264,15 @@ def test_the_checker_is_told_someone_else_decides(client, world, office_admin):
     assert response.status_code == 400 and "someone else at the subdistrict" in response.content.decode()
 
 
+def test_staff_who_check_see_withdraw_only_on_their_own_submissions(client, world, org_leader, community_staff):
+    theirs = submit(world.org_a, K.RENEWAL, by=org_leader)
+    response = login(client, community_staff).get(detail(theirs))
+    assert response.context["can"]["precheck"] and not response.context["can"]["withdraw"]
+    assert step(theirs, "withdraw") not in response.content.decode()
+    response = login(client, org_leader).get(detail(theirs))
+    assert response.context["can"]["withdraw"] and not response.context["can"]["precheck"]
+
+
 def test_withdraw_by_the_applicant(client, world, org_leader):
     filing = submit(world.org_a, K.RENEWAL, by=org_leader)
     response = login(client, org_leader).post(step(filing, "withdraw"), seen(filing))

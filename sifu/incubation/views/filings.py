@@ -29,10 +29,18 @@ from sifu.core.permissions import Perm
 from sifu.core.views import query_without
 from sifu.incubation import selectors
 from sifu.incubation.checklist import incubation_checklist
-from sifu.incubation.forms.filings import ApproveForm, FilingFilterForm, FilingRequestForm, NoteForm, ReasonForm
+from sifu.incubation.forms.filings import (
+    ApproveForm,
+    FilingFilterForm,
+    FilingRequestForm,
+    NoteForm,
+    RefuseForm,
+    ReturnForm,
+)
 from sifu.incubation.models import Filing, FilingDocument
 from sifu.incubation.permissions import get_filing_document_for_user, get_filing_for_user
 from sifu.incubation.services import filings as services
+from sifu.incubation.services.cases import case_filing_problem
 from sifu.registry import selectors as registry_selectors
 from sifu.registry.models import Organization
 from sifu.registry.permissions import get_organization_for_user
@@ -121,7 +129,10 @@ def _render_detail(
         "approve": st == S.PRECHECKED and may_decide and not checked_it,
         "refuse": st in (S.SUBMITTED, S.PRECHECKED) and may_decide and not checked_it,
         "resubmit": st == S.RETURNED and may_submit,
-        "withdraw": filing.is_open and may_submit,
+        # Staff who check or decide see "withdraw" only on requests they submitted themselves (as the incubator).
+        "withdraw": filing.is_open
+        and may_submit
+        and (filing.submitted_by_id == user.pk or not (may_precheck or may_decide)),
     }
     approve_form = forms.get("approve")
     if approve_form is None and can["approve"]:
@@ -140,8 +151,8 @@ def _render_detail(
         "events": selectors.filing_events(filing),
         "rounds": selectors.filing_documents_by_round(filing),
         "precheck_form": forms.get("precheck") or NoteForm(prefix="precheck"),
-        "return_form": forms.get("return") or ReasonForm(prefix="return"),
-        "refuse_form": forms.get("refuse") or ReasonForm(prefix="refuse"),
+        "return_form": forms.get("return") or ReturnForm(prefix="return"),
+        "refuse_form": forms.get("refuse") or RefuseForm(prefix="refuse"),
         "approve_form": approve_form,
         "errors": forms.get("errors", []),
     }
@@ -201,7 +212,7 @@ def filing_return(request: HttpRequest, pk: int) -> HttpResponse:
     filing = get_filing_for_user(request.user, pk, Perm.FILING_VIEW)
     if not (request.user.has_perm(Perm.FILING_PRECHECK, filing) or request.user.has_perm(Perm.FILING_DECIDE, filing)):
         raise PermissionDenied
-    form = ReasonForm(request.POST, prefix="return")
+    form = ReturnForm(request.POST, prefix="return")
     if not form.is_valid():
         return _refused(request, pk, ValidationError(_("Say what the applicant has to fix.")), **{"return": form})
     try:
@@ -252,7 +263,7 @@ def filing_approve(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def filing_refuse(request: HttpRequest, pk: int) -> HttpResponse:
     filing = get_filing_for_user(request.user, pk, Perm.FILING_DECIDE)
-    form = ReasonForm(request.POST, prefix="refuse")
+    form = RefuseForm(request.POST, prefix="refuse")
     if not form.is_valid():
         return _refused(
             request, pk, ValidationError(_("Give the reason for refusing: the applicant will read it.")), refuse=form
@@ -336,7 +347,7 @@ def filing_create(request: HttpRequest, pk: int) -> HttpResponse:
         "kind": kind,
         "kind_label": K(kind).label,
         "form": form,
-        "problem": services.kind_problem(org, kind, today),
+        "problem": services.kind_problem(org, kind, today) or (case_filing_problem(org) if kind == K.INITIAL else None),
         "open_filing": current if current is not None and current.is_open else None,
         "checklist": checklist,
         "checklist_missing": [item for item in checklist or [] if not item.ok],
