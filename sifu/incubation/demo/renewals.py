@@ -27,7 +27,7 @@ from sifu.registry.services import filing_valid_until
 LAPSED = 3
 PENDING = 2
 EXPIRING = (3, 5)  # at least, at most organizations left in the window without a request
-LATE_TARGETS = (9, 16, 22, 27)  # days ahead: where a late renewal three years ago puts the end
+LATE_TARGETS = (6, 11, 16, 21, 26)  # days ahead: where a late renewal three years ago puts the end
 DAY = dt.timedelta(days=1)
 
 
@@ -114,6 +114,7 @@ def plan_renewals(orgs: list[OrgFiling], today: dt.date) -> RenewalPlan:
 
     # Too few in the window today: others renewed late once, three years ago, ending in the window now.
     missing = PENDING + EXPIRING[0] - sum(not o.protected for o in window)
+    assert len(LATE_TARGETS) >= PENDING + EXPIRING[0]
     taken = {o.pk for o in window} | set(lapsed)
     for days in LATE_TARGETS[: max(missing, 0)]:
         try:  # renewed on this day, a filing ends ``days`` from today
@@ -141,8 +142,9 @@ def plan_renewals(orgs: list[OrgFiling], today: dt.date) -> RenewalPlan:
             plan.pending.append((org.pk, 3 - len(plan.pending), 1 if not plan.pending else None))
         elif not org.protected and len(plan.expiring) < EXPIRING[1]:
             plan.expiring.append(org.pk)
-        elif opens <= today - 7 * DAY:
-            early = _steps(org.pk, today - 7 * DAY)
+        elif opens <= today - 3 * DAY:  # renewed early, in the days since the window opened
+            submitted = max(opens, today - 7 * DAY)
+            early = Renewal(org.pk, submitted, submitted + DAY, submitted + 2 * DAY)
             schedules[org.pk].append(early)
             until[org.pk] = renewed_until(until[org.pk], early.approved)
         else:

@@ -25,7 +25,7 @@ from django.utils import timezone
 from sifu.accounts.models import Area, User
 from sifu.incubation import checklist
 from sifu.incubation.demo.cases import NEW, REGISTRY, STORIES
-from sifu.incubation.demo.renewals import LAPSED, PENDING
+from sifu.incubation.demo.renewals import LAPSED, PENDING, OrgFiling, plan_renewals
 from sifu.incubation.models import (
     CoachingNote,
     Filing,
@@ -40,7 +40,8 @@ from sifu.incubation.models import (
 from sifu.incubation.selectors.figures import incubation_figures
 from sifu.incubation.selectors.plans import GoalStatus, plan_progress
 from sifu.registry.demo.data import PASSWORD
-from sifu.registry.models import Organization, Person
+from sifu.registry.demo.named import NAMED
+from sifu.registry.models import Organization, OrganizationStatusChange, Person
 from sifu.registry.selectors import registry_figures
 from sifu.registry.services import filing_valid_until
 
@@ -311,7 +312,7 @@ def test_renewals_keep_most_filings_current(today):
     expired = active_filed.filter(filing_valid_until__lt=today)
     expiring = active_filed.filter(filing_valid_until__gte=today, filing_valid_until__lte=today + dt.timedelta(30))
     assert expired.count() == LAPSED
-    assert 3 + PENDING <= expiring.count() <= 8
+    assert 3 + PENDING <= expiring.count() <= 10  # a handful, whatever the day
     current = active_filed.count() - expired.count() - expiring.count()
     assert current >= 0.95 * active_filed.count() and current > 185
     renewals = Filing.objects.filter(kind=FK.RENEWAL)
@@ -328,11 +329,44 @@ def test_renewals_keep_most_filings_current(today):
     assert not renewals.filter(organization__legal_status=Org.LegalStatus.REGISTERED).exists()
 
 
-def test_a_filing_renewed_three_times_since_2016(demo):
-    fenghua = org("风华楼联会")  # filed 2016-04-12
+def test_a_filing_renewed_every_three_years_since_2016(today):
+    fenghua = org("风华楼联会")  # filed 2016-04-12, valid until 2019-04-11
     renewals = list(fenghua.filings.filter(kind=FK.RENEWAL).order_by("submitted_at"))
-    assert [timezone.localdate(f.decided_at).year for f in renewals] == [2019, 2022, 2025]
-    assert fenghua.filing_valid_until == D(2028, 4, 11)
+    assert [timezone.localdate(f.decided_at).year for f in renewals][:3] == [2019, 2022, 2025]
+    assert renewals[2].valid_until == D(2028, 4, 11)  # each renewal runs three years from the old end
+    assert fenghua.filing_valid_until == renewals[-1].valid_until >= today
+
+
+def test_the_renewal_plan_holds_on_any_day(demo):
+    """The same counts whatever the day the demo is loaded (sampled over three years), and the same plan twice."""
+    changes = OrganizationStatusChange.objects.filter(
+        action__in=["registry.organization.made_dormant", "registry.organization.reactivated"]
+    ).order_by("organization", "effective_on", "id")
+    dates: dict[int, list[dt.date]] = {}
+    for pk, on in changes.values_list("organization", "effective_on"):
+        dates.setdefault(pk, []).append(on)
+    named = {n.name for n in NAMED}
+    orgs = [
+        OrgFiling(
+            o.pk,
+            o.name,
+            filing_valid_until(o.filed_on),
+            protected=o.name in named,
+            dormant=tuple(zip(dates.get(o.pk, [])[::2], dates.get(o.pk, [])[1::2], strict=False)),
+        )
+        for o in Organization.objects.filter(
+            status=Org.Status.ACTIVE, legal_status=Org.LegalStatus.FILED, filed_on__lt=D(2024, 5, 1)
+        )
+    ]
+    for offset in range(0, 3 * 365, 29):
+        day = D(2026, 11, 1) + dt.timedelta(days=offset)
+        plan = plan_renewals(orgs, day)
+        ends = plan.valid_until.values()
+        assert sum(end < day for end in ends) == LAPSED == len(plan.lapsed), day
+        assert 3 + PENDING <= sum(day <= end <= day + dt.timedelta(days=30) for end in ends) <= 10, day
+        assert len(plan.pending) == PENDING, day
+        assert all(r.submitted < r.prechecked < r.approved < day for r in plan.renewals), day
+    assert plan_renewals(orgs, day) == plan
 
 
 # --- the plan ---------------------------------------------------------------------------------------------------
