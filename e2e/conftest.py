@@ -84,3 +84,13 @@ def login(page, live_server):
         page.wait_for_load_state()
 
     return do
+
+
+@pytest.fixture
+def logout(page):
+    """Forget the session (as a new visitor would arrive): the next page is seen anonymously."""
+
+    def do() -> None:
+        page.context.clear_cookies()
+
+    return do

@@ -78,15 +78,30 @@ def test_an_account_without_roles_is_offered_nothing(world, outsider, page, live
 NAV = {
     "community_staff": (
         ["incubate", "outcomes"],
-        ["incubation:need-list", "registry:organization-list", "registry:person-list", "outcomes:dashboard"],
+        [
+            "incubation:need-list",
+            "incubation:gap-map",
+            "incubation:case-list",
+            "incubation:filing-list",
+            "incubation:candidate-overview",
+            "registry:organization-list",
+            "registry:person-list",
+            "incubation:plan-list",
+            "outcomes:dashboard",
+        ],
         ["accounts:user-list", "accounts:area-list", "registry:import"],
     ),
     "office_admin": (
         ["incubate", "outcomes", "admin"],
         [
             "incubation:need-list",
+            "incubation:gap-map",
+            "incubation:case-list",
+            "incubation:filing-list",
+            "incubation:candidate-overview",
             "registry:organization-list",
             "registry:person-list",
+            "incubation:plan-list",
             "registry:import",
             "outcomes:dashboard",
             "accounts:user-list",
@@ -96,7 +111,17 @@ NAV = {
     ),
     "district_leader": (
         ["incubate", "outcomes"],
-        ["incubation:need-list", "registry:organization-list", "registry:person-list", "outcomes:dashboard"],
+        [
+            "incubation:need-list",
+            "incubation:gap-map",
+            "incubation:case-list",
+            "incubation:filing-list",
+            "incubation:candidate-overview",
+            "registry:organization-list",
+            "registry:person-list",
+            "incubation:plan-list",
+            "outcomes:dashboard",
+        ],
         ["accounts:user-list", "registry:import"],
     ),
 }

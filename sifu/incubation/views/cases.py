@@ -18,7 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -66,12 +66,8 @@ FIX_LABELS = {
 }
 
 
-def _url(name: str, *args: Any, query: str = "") -> str | None:
-    """The URL of a route another part of the work may not have added yet (then None: no link)."""
-    try:
-        return reverse(name, args=args) + query
-    except NoReverseMatch:
-        return None
+def _url(name: str, *args: Any, query: str = "") -> str:
+    return reverse(name, args=args) + query
 
 
 # List ----------------------------------------------------------------------------------------------
