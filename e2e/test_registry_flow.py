@@ -167,11 +167,13 @@ def test_mark_dormant_in_the_browser(world, community_staff, page, live_server, 
 
 
 def test_filing_below_the_floor_is_refused_and_changes_nothing(
-    world, community_staff, more_orgs, page, live_server, login, shot
+    world, office_admin, more_orgs, page, live_server, login, shot
 ):
+    """The subdistrict's direct "Record filing" (for paper filings from before the platform; new
+    filings go through the filing workflow) checks the floor like the workflow does."""
     _, proposed = more_orgs
     versions = proposed.history.count()
-    login("community_staff")
+    login("office_admin")
     page.goto(f"{live_server.url}{detail_url(proposed)}")
     expect(page.locator(".page-head .badge.status-proposed")).to_be_visible()
     page.click(f'.page-head a[href="{reverse("registry:organization-transition", args=[proposed.pk, "file"])}"]')

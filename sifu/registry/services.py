@@ -380,9 +380,23 @@ def organization_reactivate(
 def organization_dissolve(
     *, organization: Organization, reason: str, on: dt.date | None = None, by: User | None
 ) -> Organization:
+    """End an organization. One that is filed or registered ends by a deregistration request (注销)
+    that the subdistrict approves (``Perm.FILING_DECIDE``); staff dissolve directly only what was
+    never filed (a proposed or incubating organization that did not come about)."""
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the organization is dissolved.")})
-    return _transition(organization, "dissolve", on=on or _today(), reason=reason.strip(), by=by)
+
+    def check(org: Organization) -> None:
+        if (
+            org.legal_status != Organization.LegalStatus.UNFILED
+            and by is not None
+            and not by.has_perm(Perm.FILING_DECIDE, org)
+        ):
+            raise PermissionDenied(
+                _("A filed or registered organization ends by a deregistration request (注销); submit one instead.")
+            )
+
+    return _transition(organization, "dissolve", on=on or _today(), reason=reason.strip(), by=by, check=check)
 
 
 # People -------------------------------------------------------------------------------------

@@ -132,7 +132,7 @@ def candidate_choose(*, candidate: LeaderCandidate, on: dt.date | None = None, b
     _check_change(by, candidate.organization)
     current = _locked_as_seen(candidate)
     if current.status == S.WITHDRAWN:
-        raise ValidationError(_("This candidate was withdrawn: add them again before choosing them."))
+        raise ValidationError(_("This candidate was withdrawn: a withdrawn candidate cannot be chosen."))
     if current.status == S.CHOSEN:
         raise ValidationError(_("This candidate was already chosen as leader."), code="stale")
     # Raises the registry's own ValidationError (dissolved, already the leader, future date, …).

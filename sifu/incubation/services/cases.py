@@ -459,7 +459,7 @@ def case_record_existing(
     if organization.filed_on and opened_on > organization.filed_on:
         raise ValidationError(
             {
-                "opened_on": _("The incubation began before the filing (%(date)s): check the date.")
+                "opened_on": _("The incubation cannot begin after the filing (%(date)s): check the date.")
                 % {"date": organization.filed_on.isoformat()}
             }
         )

@@ -1,4 +1,4 @@
-"""The gap map (缺口地图): communities side by side for subdistrict staff, one community's page for
+"""The gap map (需求缺口图): communities side by side for subdistrict staff, one community's page for
 community staff, each ranking the needs nobody serves as "what to incubate next".
 
 Reads go through ``incubation.selectors``. A community's page reads the gap map of the user's

@@ -195,8 +195,9 @@ def test_allowed_transitions_match_the_table(world, state):
 def test_every_transition_from_every_state(world, community_staff, office_admin, state, name):
     org = reach(world.community_a, state)
     on = D(2023, 6, 1)
-    # Recording a filing directly is the subdistrict's (paper filings); the rest community staff may do.
-    by = office_admin if name == "file" else community_staff
+    # Recording a filing, and ending a filed or registered organization, are the subdistrict's.
+    subdistrict_only = name == "file" or (name == "dissolve" and org.legal_status != Organization.LegalStatus.UNFILED)
+    by = office_admin if subdistrict_only else community_staff
     if name not in ALLOWED[state]:
         t = TRANSITIONS[name]
         if org.status not in t.from_statuses:
@@ -522,7 +523,7 @@ def test_second_filing_from_a_stale_page_is_refused(world, office_admin):
 
 def test_decisions_on_a_stale_copy_see_the_current_state(world, community_staff, office_admin):
     stale = Organization.objects.get(pk=world.org_a.pk)
-    services.organization_dissolve(organization=world.org_a, reason="成员解散", on=D(2023, 6, 1), by=community_staff)
+    services.organization_dissolve(organization=world.org_a, reason="成员解散", on=D(2023, 6, 1), by=office_admin)
     refused(
         lambda: services.organization_make_dormant(
             organization=stale, reason="暂停", on=D(2023, 6, 2), by=office_admin

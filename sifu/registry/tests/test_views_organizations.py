@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 import openpyxl
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -285,9 +286,21 @@ def test_detail_shows_members_masked_party_building_and_timeline(client, world, 
     assert "Filing recorded" in page
     assert "12 members" in page  # founding members folded into one timeline entry
     assert str(community_staff) in page
-    # only the transitions allowed from "dormant" are offered
-    assert transition(org, "reactivate") in page and transition(org, "dissolve") in page
+    # only the transitions allowed from "dormant" are offered; a filed organization ends by a
+    # deregistration request, so community staff are not offered "dissolve" (the subdistrict is)
+    assert transition(org, "reactivate") in page and transition(org, "dissolve") not in page
     assert transition(org, "make_dormant") not in page
+
+
+def test_a_filed_organization_is_dissolved_by_the_subdistrict_only(client, world, community_staff, office_admin):
+    org = world.org_a
+    assert login(client, community_staff).post(transition(org, "dissolve"), {"reason": "解散"}).status_code == 403
+    with pytest.raises(PermissionDenied):
+        services.organization_dissolve(organization=org, reason="解散", by=community_staff)
+    org.refresh_from_db()
+    assert org.status == Organization.Status.ACTIVE
+    page = login(client, office_admin).get(detail(org)).content.decode()
+    assert transition(org, "dissolve") in page
 
 
 def test_detail_warns_about_an_expired_filing(client, world, community_staff):
@@ -573,8 +586,8 @@ def test_transition_from_a_state_that_changed_meanwhile_is_refused(client, world
     assert not world.org_a.status_changes.filter(action="registry.organization.made_dormant").exists()
 
 
-def test_effective_date_before_the_last_change_is_refused(client, world, community_staff):
-    response = login(client, community_staff).post(
+def test_effective_date_before_the_last_change_is_refused(client, world, office_admin):
+    response = login(client, office_admin).post(
         transition(world.org_a, "dissolve"), {"on": "2019-01-01", "reason": "解散"}
     )
     assert "cannot be before the last status change" in response.content.decode()

@@ -237,9 +237,12 @@ def organization_charter(request: HttpRequest, pk: int) -> FileResponse:
 
 
 def _may_transition(user: Any, org: Organization, name: str) -> bool:
-    """Recording a filing directly (paper filings from before the platform) is the subdistrict's;
-    new filings go through the filing workflow. Other transitions need only ORG_TRANSITION."""
-    return name != "file" or user.has_perm(Perm.FILING_DECIDE, org)
+    """Recording a filing directly (paper filings from before the platform) and dissolving a filed or
+    registered organization are the subdistrict's: staff use the filing workflow (备案 / 注销 requests).
+    Other transitions need only ORG_TRANSITION."""
+    if name == "file" or (name == "dissolve" and org.legal_status != Organization.LegalStatus.UNFILED):
+        return user.has_perm(Perm.FILING_DECIDE, org)
+    return True
 
 
 def _apply_transition(name: str, org: Organization, data: dict[str, Any], by: Any) -> Organization:
