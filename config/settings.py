@@ -7,6 +7,7 @@ DATABASE_URL, CONN_MAX_AGE, SIFU_MEDIA_ROOT, SIFU_STATIC_ROOT, SIFU_SECURE (http
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_int, env_list, env_str
 
@@ -151,6 +152,10 @@ MEDIA_ROOT = Path(env_str("SIFU_MEDIA_ROOT", str(BASE_DIR / "media")))
 # Uploads: charters and import workbooks. Bigger files are refused with a clear message.
 SIFU_MAX_UPLOAD_BYTES = env_int("SIFU_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = SIFU_MAX_UPLOAD_BYTES
+# The subdistrict's filing numbers; approving a first filing suggests the next free one.
+SIFU_FILING_NUMBER_FORMAT = env_str("SIFU_FILING_NUMBER_FORMAT", "南山街备〔{year}〕{seq:03d}号")
+if "{year}" not in SIFU_FILING_NUMBER_FORMAT or "{seq" not in SIFU_FILING_NUMBER_FORMAT:
+    raise ImproperlyConfigured("SIFU_FILING_NUMBER_FORMAT must contain {year} and {seq} (e.g. NS{year}-{seq:04d}).")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

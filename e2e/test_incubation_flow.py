@@ -137,7 +137,7 @@ def test_from_a_need_to_a_filed_organization(
     page.click(f'a[href="{reverse("incubation:filing-detail", args=[filing.pk])}"]')
     expect(page).to_have_url(filing_url)
     number = page.input_value("#id_filing_number")
-    assert number.startswith(f"NS{dt.date.today().year}-")
+    assert number == f"南山街备〔{dt.date.today().year}〕001号"
     _submit(page, reverse("incubation:filing-approve", args=[filing.pk]))
     expect(page).to_have_url(filing_url)
     shot("incubation-filing-approved")

@@ -55,9 +55,9 @@ def get_plan_goal_for_user(user: Any, pk: int, perm: str = Perm.PLANS_VIEW) -> P
 
 def get_plan_milestone_for_user(user: Any, pk: int, perm: str = Perm.PLANS_VIEW) -> PlanMilestone:
     """A milestone of a plan the user may see, checked for ``perm`` on the plan's area."""
-    visible = PlanMilestone.objects.filter(
-        plan__in=ServicePlan.objects.for_user(user, Perm.PLANS_VIEW)
-    ).select_related("plan__area")
+    visible = PlanMilestone.objects.filter(plan__in=ServicePlan.objects.for_user(user, Perm.PLANS_VIEW)).select_related(
+        "plan__area"
+    )
     return authorise_in(user, visible, pk, perm, Perm.PLANS_VIEW)
 
 

@@ -33,6 +33,7 @@ from sifu.incubation.services import cases as case_services
 from sifu.incubation.services import filings as filing_services
 from sifu.incubation.services import needs as need_services
 from sifu.incubation.services import plans as plan_services
+from sifu.registry import selectors as registry_selectors
 from sifu.registry import services as registry
 from sifu.registry.demo.data import COMMUNITIES, LEADER_ORG, form_for
 from sifu.registry.demo.named import NAMED
@@ -368,19 +369,12 @@ class _Loader:
             on = self.day(steps.approved)
             filing = filing_services.filing_approve(
                 filing=filing,
-                filing_number=self.next_filing_number(on.year),
+                filing_number=registry_selectors.suggest_filing_number(on.year),
                 note="符合备案条件，同意备案。",
                 by=self.admin,
                 at=self.at(steps.approved, 15, 0),
             )
         return filing
-
-    def next_filing_number(self, year: int) -> str:
-        """The next number in the registry demo's style, 南山街备〔year〕NNN号."""
-        prefix = f"南山街备〔{year}〕"
-        used = Organization.objects.filter(filing_number__startswith=prefix).values_list("filing_number", flat=True)
-        numbers = [int(n[len(prefix) : len(prefix) + 3]) for n in used if n[len(prefix) : len(prefix) + 3].isdigit()]
-        return f"{prefix}{max(numbers, default=0) + 1:03d}号"
 
     # renewals and other requests ---------------------------------------------------------------
 

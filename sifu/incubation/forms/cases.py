@@ -69,7 +69,9 @@ class CaseOpenForm(forms.Form):
     nature = forms.ChoiceField(
         label=_("Nature"),
         choices=Organization.Nature.choices,
-        help_text=_("Association-type: at least 3 initiators and 10 members. Service-type: at least 2 initiators and 2 staff."),
+        help_text=_(
+            "Association-type: at least 3 initiators and 10 members. Service-type: at least 2 initiators and 2 staff."
+        ),
     )
     category = forms.ChoiceField(label=_("Category"), choices=Organization.Category.choices)
     incubator_kind = forms.ChoiceField(label=_("Incubator"), choices=IncubationCase.Incubator.choices)

@@ -168,7 +168,7 @@ def test_first_filing_submitted_checked_approved_files_the_organization(world, c
     org.refresh_from_db()
     assert filing.status == S.APPROVED and filing.decided_by == office_admin and filing.decision_note == "材料齐全"
     assert (org.status, org.legal_status) == (Organization.Status.ACTIVE, Organization.LegalStatus.FILED)
-    assert org.filing_number == filing.filing_number and org.filing_number.startswith(f"NS{today.year}-")
+    assert org.filing_number == filing.filing_number and org.filing_number.startswith(f"南山街备〔{today.year}〕")
     assert org.filed_on == today
     assert org.filing_valid_until == filing.valid_until == filing_valid_until(today)
     assert filing.valid_until.year == today.year + 3 and filing.valid_until < today.replace(year=today.year + 3)

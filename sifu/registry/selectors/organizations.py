@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -163,11 +164,19 @@ def organization_members_summary(organization: Organization, *, limit: int = 50)
 
 
 def suggest_filing_number(year: int) -> str:
-    """The next free filing number of the form NS{year}-{seq:04d}. One query."""
-    prefix = f"NS{year}-"
+    """The next free filing number of the year in the office's format (settings.SIFU_FILING_NUMBER_FORMAT,
+    e.g. 南山街备〔{year}〕{seq:03d}号): one more than the highest sequence used that year. One query."""
+    fmt = settings.SIFU_FILING_NUMBER_FORMAT
+    head, _, tail = fmt.partition("{seq")
+    prefix = head.format(year=year)
+    suffix = tail.partition("}")[2].format(year=year)
     used = Organization.objects.filter(filing_number__startswith=prefix).values_list("filing_number", flat=True)
-    seqs = [int(number[len(prefix) :]) for number in used if number[len(prefix) :].isdigit()]
-    return f"{prefix}{max(seqs, default=0) + 1:04d}"
+    seqs = [
+        int(middle)
+        for number in used
+        if number.endswith(suffix) and (middle := number[len(prefix) : len(number) - len(suffix)]).isdigit()
+    ]
+    return fmt.format(year=year, seq=max(seqs, default=0) + 1)
 
 
 def instructor_candidates(user: Any, text: str, *, limit: int = 10) -> list[Person]:

@@ -233,9 +233,20 @@ def test_timeline_names_the_instructor_instead_of_an_id(world, office_admin):
 
 def test_suggest_filing_number_is_the_next_free_one(world):
     year = dt.date.today().year
-    assert selectors.suggest_filing_number(year) == f"NS{year}-0001"
+    assert selectors.suggest_filing_number(year) == f"南山街备〔{year}〕001号"
+    org = make_organization(world.community_a, members=2)
+    number = f"南山街备〔{year}〕041号"
+    services.organization_file(organization=org, filing_number=number, filed_on=dt.date.today(), by=None)
+    assert selectors.suggest_filing_number(year) == f"南山街备〔{year}〕042号"
+    assert selectors.suggest_filing_number(year - 1) == f"南山街备〔{year - 1}〕001号"
+
+
+def test_suggest_filing_number_follows_the_configured_format(world, settings):
+    settings.SIFU_FILING_NUMBER_FORMAT = "NS{year}-{seq:04d}"
+    year = dt.date.today().year
     org = make_organization(world.community_a, members=2)
     services.organization_file(organization=org, filing_number=f"NS{year}-0041", filed_on=dt.date.today(), by=None)
+    make_organization(world.community_a, "别的格式", members=2, filed=True)  # numbers of another style are ignored
     assert selectors.suggest_filing_number(year) == f"NS{year}-0042"
 
 
