@@ -90,13 +90,19 @@ def metric_values(plan: ServicePlan, metrics: set[str], today: dt.date) -> dict[
     return values
 
 
+def measured_on(plan: ServicePlan, today: dt.date) -> dt.date:
+    """The day a plan's goals are measured on: today while it runs, its last day once it has ended."""
+    return min(today, plan.ends_on)
+
+
 def plan_progress(plan: ServicePlan, today: dt.date) -> list[GoalProgress]:
-    """Each goal of the plan with its current value, share of the target and status.
+    """Each goal of the plan with its value, share of the target and status: measured today, or on the
+    plan's last day once it has ended (a finished plan is judged on its own span, not on later years).
 
     One query for the goals plus ``metric_values`` (at most 6, fewer when the goals need less).
     """
     goals = list(plan.goals.order_by("due_on", "metric", "id"))
-    values = metric_values(plan, {goal.metric for goal in goals}, today)
+    values = metric_values(plan, {goal.metric for goal in goals}, measured_on(plan, today))
     rows = []
     for goal in goals:
         goal.plan = plan  # already loaded: no query when a template or has_perm reads it

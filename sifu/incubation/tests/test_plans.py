@@ -253,3 +253,25 @@ def test_progress_costs_a_fixed_number_of_queries(world, office_admin, plan, dja
         make_need(world.community_b)
     goal(plan, target=20, due_on=dt.date(2025, 12, 31), by=office_admin)
     assert len(measure()) == len(M.values) + 1
+
+
+def test_an_ended_plan_is_measured_on_its_last_day(world, office_admin):
+    D = dt.date
+    """Organizations that became active after a plan ended do not count for it."""
+    from sifu.incubation.selectors.plans import measured_on, plan_progress
+    from sifu.incubation.services.plans import goal_add, plan_create
+    from sifu.registry.tests.factories import make_organization
+
+    plan = plan_create(
+        area=world.subdistrict,
+        title="第一轮三年服务规划",
+        starts_on=D(2019, 1, 1),
+        ends_on=D(2021, 12, 31),
+        by=office_admin,
+    )
+    goal_add(plan=plan, metric="active_organizations", target=10, due_on=D(2021, 12, 31), by=office_admin)
+    make_organization(world.community_a, members=2, filed=True, on=D(2023, 5, 1))
+    assert measured_on(plan, D(2026, 1, 1)) == D(2021, 12, 31)
+    ended = plan_progress(plan, D(2026, 1, 1))[0].value
+    running = plan_progress(plan, D(2021, 6, 1))[0].value
+    assert ended == running  # the 2023 organization is not counted for the 2019–2021 plan

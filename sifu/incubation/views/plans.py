@@ -127,6 +127,7 @@ def _render_detail(request: HttpRequest, plan: ServicePlan, errors: list[str] | 
         },
         "elapsed": _elapsed(plan, today),
         "today": today,
+        "measured_on": selectors.measured_on(plan, today),
         "can_change": request.user.has_perm(Perm.PLANS_CHANGE, plan),
         "done_form": MilestoneDoneForm(),
         "errors": errors or [],

@@ -197,14 +197,15 @@ def _group_member_additions(timeline: list[TimelineEntry]) -> list[TimelineEntry
 
 
 def recent_status_changes(user: Any, *, limit: int = 10) -> list[OrganizationStatusChange]:
-    """The latest lifecycle changes recorded in the user's scope, newest first (one query)."""
+    """The latest lifecycle changes in the user's scope by the day they took effect, newest first (one
+    query): a change entered late for an earlier day takes its place among the others."""
     scope = scope_for(user, Perm.ORG_VIEW)
     if scope.empty:
         return []
     changes = list(
         OrganizationStatusChange.objects.filter(scope.q("organization__community__path", "organization_id"))
         .select_related("organization__community", "created_by")
-        .order_by("-created_at", "-id")[:limit]
+        .order_by("-effective_on", "-created_at", "-id")[:limit]
     )
     for change in changes:
         change.label = action_label(change.action)  # type: ignore[attr-defined]

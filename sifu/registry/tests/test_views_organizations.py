@@ -500,7 +500,7 @@ def test_file_form_suggests_a_number_and_shows_the_checklist(client, world, offi
     org = make_organization(world.community_a, nature=Organization.Nature.ASSOCIATION, members=4)
     response = login(client, office_admin).get(transition(org, "file"))
     year = dt.date.today().year
-    assert response.context["form"].initial["filing_number"] == f"NS{year}-0001"
+    assert response.context["form"].initial["filing_number"] == f"南山街备〔{year}〕001号"
     checklist = {item.code: item.ok for item in response.context["checklist"]}
     assert checklist == {"name": True, "venue": True, "initiators": True, "members": False, "leader": True}
     assert "✗" in response.content.decode()
