@@ -1,9 +1,11 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from sifu.core.permissions import Perm
 from sifu.incubation.selectors.filings import filings_waiting
+from sifu.incubation.selectors.plans import overdue_milestones
 from sifu.registry import selectors as registry_selectors
 
 
@@ -22,5 +24,9 @@ def office_home(request: HttpRequest) -> HttpResponse:
         "recent": registry_selectors.recent_status_changes(user) if can_view else [],
         # Filing requests waiting for this user's check or decision (None: they neither check nor decide).
         "filings": filings_waiting(user),
+        # Milestones of the service plans past their date and not done (None: the user sees no plans).
+        "milestones_overdue": overdue_milestones(user, timezone.localdate())
+        if user.has_perm(Perm.PLANS_VIEW)
+        else None,
     }
     return render(request, "web/office_home.html", context)
