@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from sifu.accounts.models import Area
-from sifu.core.forms import DateInput
+from sifu.core.forms import DateInput, FilterForm
 from sifu.core.masking import mask_id_number, mask_phone
 from sifu.core.permissions import Perm
 from sifu.core.validators import normalize_id_number, normalize_phone
@@ -35,7 +35,7 @@ YES_NO = [("", _("Any")), ("yes", _("Yes")), ("no", _("No"))]
 # Organizations -------------------------------------------------------------------------------
 
 
-class OrganizationFilterForm(forms.Form):
+class OrganizationFilterForm(FilterForm):
     """The office list's filters and sort, read from the query string (bookmarkable).
 
     Invalid values are dropped (the list then ignores that filter) rather than shown as errors.
@@ -95,17 +95,8 @@ class OrganizationFilterForm(forms.Form):
     )
 
     def __init__(self, data: Any = None, *, user: Any, **kwargs: Any) -> None:
-        super().__init__(data, **kwargs)
         communities = selectors.communities_in_scope(user, Perm.ORG_VIEW).values_list("pk", "name")
-        self.fields["community"].choices = [("", _("All communities")), *communities]
-
-    @property
-    def filters(self) -> dict[str, Any]:
-        """The valid filters given (invalid ones are left out)."""
-        if not self.is_bound:
-            return {}
-        self.is_valid()
-        return {name: value for name, value in self.cleaned_data.items() if value not in ("", None)}
+        super().__init__(data, communities=communities, **kwargs)
 
     @property
     def active_count(self) -> int:
@@ -315,7 +306,7 @@ TRANSITION_FORMS: dict[str, type[forms.Form]] = {
 # Public directory ----------------------------------------------------------------------------
 
 
-class DirectoryFilterForm(forms.Form):
+class DirectoryFilterForm(FilterForm):
     """The public directory's search and filters (communities: those with public organizations)."""
 
     q = forms.CharField(
@@ -328,17 +319,8 @@ class DirectoryFilterForm(forms.Form):
         label=_("Category"), required=False, choices=[("", _("All categories")), *Organization.Category.choices]
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        communities = selectors.public_communities().values_list("pk", "name")
-        self.fields["community"].choices = [("", _("All communities")), *communities]
-
-    @property
-    def filters(self) -> dict[str, Any]:
-        if not self.is_bound:
-            return {}
-        self.is_valid()
-        return {k: v for k, v in self.cleaned_data.items() if v not in ("", None)}
+    def __init__(self, data: Any = None, **kwargs: Any) -> None:
+        super().__init__(data, communities=selectors.public_communities().values_list("pk", "name"), **kwargs)
 
 
 # People and memberships ---------------------------------------------------------------------
@@ -381,7 +363,7 @@ class IdentifierFieldsMixin:
 NON_LEADER_ROLES = [(value, label) for value, label in Membership.Role.choices if value != Membership.Role.LEADER]
 
 
-class PersonFilterForm(forms.Form):
+class PersonFilterForm(FilterForm):
     """The people list's search and filters, read from the query string."""
 
     q = forms.CharField(
@@ -399,17 +381,9 @@ class PersonFilterForm(forms.Form):
     community = forms.TypedChoiceField(label=_("Community"), required=False, coerce=int, empty_value=None)
 
     def __init__(self, data: Any = None, *, user: Any, **kwargs: Any) -> None:
-        super().__init__(data, **kwargs)
-        communities = list(selectors.communities_in_scope(user, Perm.PEOPLE_VIEW).values_list("pk", "name"))
-        self.fields["community"].choices = [("", _("All communities")), *communities]
-        self.show_community = len(communities) > 1
-
-    @property
-    def filters(self) -> dict[str, Any]:
-        if not self.is_bound:
-            return {}
-        self.is_valid()
-        return {name: value for name, value in self.cleaned_data.items() if value not in ("", None)}
+        communities = selectors.communities_in_scope(user, Perm.PEOPLE_VIEW).values_list("pk", "name")
+        super().__init__(data, communities=communities, **kwargs)
+        self.show_community = len(self.community_choices) > 1
 
 
 class PersonForm(IdentifierFieldsMixin, forms.Form):

@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from sifu.core.forms import DateInput
+from sifu.core.forms import DateInput, FilterForm
 from sifu.core.permissions import Perm
 from sifu.incubation.models import LeaderCandidate
 from sifu.registry.selectors import communities_in_scope
@@ -81,8 +81,10 @@ class CandidateWithdrawForm(forms.Form):
     )
 
 
-class CandidateFilterForm(forms.Form):
+class CandidateFilterForm(FilterForm):
     """The overview's filters, read from the query string; invalid values are dropped."""
+
+    EMPTY = ("", None, False)  # an unticked box is no filter
 
     q = forms.CharField(
         label=_("Search"),
@@ -97,13 +99,5 @@ class CandidateFilterForm(forms.Form):
     community = forms.TypedChoiceField(label=_("Community"), required=False, coerce=int, empty_value=None)
 
     def __init__(self, data: Any = None, *, user: Any, **kwargs: Any) -> None:
-        super().__init__(data, **kwargs)
         communities = communities_in_scope(user, Perm.CASES_VIEW).values_list("pk", "name")
-        self.fields["community"].choices = [("", _("All communities")), *communities]
-
-    @property
-    def filters(self) -> dict[str, Any]:
-        if not self.is_bound:
-            return {}
-        self.is_valid()
-        return {name: value for name, value in self.cleaned_data.items() if value not in ("", None, False)}
+        super().__init__(data, communities=communities, **kwargs)

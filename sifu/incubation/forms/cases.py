@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from sifu.core.forms import DateInput
+from sifu.core.forms import DateInput, FilterForm
 from sifu.core.permissions import Perm
 from sifu.incubation import selectors
 from sifu.incubation.models import CoachingNote, IncubationCase, Need
@@ -15,7 +15,7 @@ from sifu.registry.models import Organization
 from sifu.registry.selectors import communities_in_scope
 
 
-class CaseFilterForm(forms.Form):
+class CaseFilterForm(FilterForm):
     """The case list's filters, read from the query string; invalid values are dropped."""
 
     q = forms.CharField(
@@ -30,16 +30,8 @@ class CaseFilterForm(forms.Form):
     )
 
     def __init__(self, data: Any = None, *, user: Any, **kwargs: Any) -> None:
-        super().__init__(data, **kwargs)
         communities = communities_in_scope(user, Perm.CASES_VIEW).values_list("pk", "name")
-        self.fields["community"].choices = [("", _("All communities")), *communities]
-
-    @property
-    def filters(self) -> dict[str, Any]:
-        if not self.is_bound:
-            return {}
-        self.is_valid()
-        return {name: value for name, value in self.cleaned_data.items() if value not in ("", None)}
+        super().__init__(data, communities=communities, **kwargs)
 
 
 class NeedChoiceField(forms.ModelMultipleChoiceField):

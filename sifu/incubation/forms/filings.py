@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from sifu.core.forms import DateInput
+from sifu.core.forms import DateInput, FilterForm
 from sifu.core.permissions import Perm
 from sifu.incubation.models import Filing, FilingDocument
 from sifu.incubation.services.filings import CHANGE_FIELDS, MAX_DOCUMENTS
@@ -19,23 +19,15 @@ from sifu.registry.models import Organization
 from sifu.registry.selectors import communities_in_scope
 
 
-class FilingFilterForm(forms.Form):
+class FilingFilterForm(FilterForm):
     """The queue's filters, read from the query string; invalid values are dropped."""
 
     kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("Any")), *Filing.Kind.choices])
     community = forms.TypedChoiceField(label=_("Community"), required=False, coerce=int, empty_value=None)
 
     def __init__(self, data: Any = None, *, user: Any, **kwargs: Any) -> None:
-        super().__init__(data, **kwargs)
         communities = communities_in_scope(user, Perm.FILING_VIEW).values_list("pk", "name")
-        self.fields["community"].choices = [("", _("All communities")), *communities]
-
-    @property
-    def filters(self) -> dict[str, Any]:
-        if not self.is_bound:
-            return {}
-        self.is_valid()
-        return {name: value for name, value in self.cleaned_data.items() if value not in ("", None)}
+        super().__init__(data, communities=communities, **kwargs)
 
 
 class MultipleFileInput(forms.ClearableFileInput):

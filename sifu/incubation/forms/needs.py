@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from sifu.accounts.models import Area
-from sifu.core.forms import DateInput
+from sifu.core.forms import DateInput, FilterForm
 from sifu.core.permissions import Perm
 from sifu.incubation import selectors
 from sifu.incubation.models import Need
@@ -16,7 +16,7 @@ from sifu.registry.models import Organization
 from sifu.registry.selectors import communities_in_scope
 
 
-class NeedFilterForm(forms.Form):
+class NeedFilterForm(FilterForm):
     """The queue's filters, read from the query string; invalid values are dropped."""
 
     q = forms.CharField(
@@ -33,16 +33,8 @@ class NeedFilterForm(forms.Form):
     FILTERS = ("q", "status", "category", "community")
 
     def __init__(self, data: Any = None, *, user: Any, **kwargs: Any) -> None:
-        super().__init__(data, **kwargs)
         communities = communities_in_scope(user, Perm.NEEDS_VIEW).values_list("pk", "name")
-        self.fields["community"].choices = [("", _("All communities")), *communities]
-
-    @property
-    def filters(self) -> dict[str, Any]:
-        if not self.is_bound:
-            return {}
-        self.is_valid()
-        return {name: value for name, value in self.cleaned_data.items() if value not in ("", None)}
+        super().__init__(data, communities=communities, **kwargs)
 
 
 class NeedForm(forms.ModelForm):

@@ -219,7 +219,7 @@ def test_precheck_and_approval_through_the_pages(client, world, community_staff,
 
     response = login(client, office_admin).get(detail(filing))
     year = timezone.localdate().year
-    assert response.context["approve_form"].initial["filing_number"] == f"NS{year}-0001"
+    assert response.context["approve_form"].initial["filing_number"] == f"南山街备〔{year}〕001号"
     response = client.post(step(filing, "approve"), seen(filing, filing_number=f"NS{year}-0001", note=""))
     assert response.status_code == 302
     org.refresh_from_db()
