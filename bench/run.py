@@ -1,6 +1,6 @@
 """Benchmarks of the office pages on generated data.
 
-    .venv/bin/python -m bench.run [--scale small|city] [--runs N] [--no-append]
+    .venv/bin/python -m bench.run [--scale small|city] [--runs N] [--no-append] [--sql]
     make bench                                   # the same, small scale
 
 For each database — a fresh SQLite file always, and PostgreSQL too when ``DATABASE_URL`` points
@@ -12,7 +12,17 @@ a read-only leader of the whole city:
 - the organization list page (``registry:organization-list``), also with a text search,
 - an organization's detail page (``registry:organization-detail``, the biggest organization),
 - the dashboard (``outcomes:dashboard``),
-- ``registry.selectors.registry_figures`` for the user's area (no HTTP).
+- ``registry.selectors.registry_figures`` for the user's area (no HTTP),
+- the office home (``web:office-home``),
+- the incubation pages: the need list, the gap map and one community's gap page (the subdistrict's
+  first community), the case list and a case (the subdistrict's first case whose first filing is
+  in review), the filing queue (default tab, and the overdue tab) and a filing request (that
+  case's), the leader candidate overview, the subdistrict's service plan,
+- ``incubation.selectors.figures.incubation_figures`` for the user's area, from 1 January to
+  today (no HTTP).
+
+Detail pages show the same kind of object at every scale, so their query counts compare.
+``--sql`` prints the SQL of each row's counted run, to find a query that grows with rows.
 
 Each is run ``--runs`` times after two warm-up runs; the median and 95th percentile wall times
 and the number of SQL queries of one run are reported, and appended to ``bench/results.md``
@@ -34,6 +44,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -65,7 +76,7 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
 
 
-def _measure(call: Callable[[], Any], runs: int) -> dict[str, Any]:
+def _measure(call: Callable[[], Any], runs: int, *, show_sql: bool = False) -> dict[str, Any]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -74,6 +85,7 @@ def _measure(call: Callable[[], Any], runs: int) -> dict[str, Any]:
     with CaptureQueriesContext(connection) as queries:
         result = call()
     n_queries = len(queries)  # now: the next request resets the connection's query log
+    sql = [" ".join(q["sql"].split())[:300] for q in queries.captured_queries] if show_sql else None
     status = getattr(result, "status_code", 200)
     times = []
     for _ in range(runs):
@@ -85,18 +97,31 @@ def _measure(call: Callable[[], Any], runs: int) -> dict[str, Any]:
         "p95_ms": round(_percentile(times, 0.95), 1),
         "queries": n_queries,
         "status": status,
+        **({"sql": sql} if show_sql else {}),
     }
 
 
-def _worker(scale: str, runs: int) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Page:
+    """One row of the table: a page (URL name, positional args, query string) or a direct call."""
+
+    label: str
+    url_name: str = ""
+    args: list[Any] | None = field(default_factory=list)  # None: no object to show at this scale
+    params: dict[str, str] | None = None
+    call: Callable[[], Any] | None = None
+
+
+def _worker(scale: str, runs: int, show_sql: bool = False) -> dict[str, Any]:
     from django.core.management import call_command
     from django.db import connection
-    from django.db.models import Count
+    from django.db.models import Case, Count, When
     from django.test import Client
     from django.urls import NoReverseMatch, reverse
     from django.utils import timezone
 
     from bench.generate import generate
+    from sifu.accounts.models import Area
 
     vendor = connection.vendor
     test_db = None
@@ -112,16 +137,40 @@ def _worker(scale: str, runs: int) -> dict[str, Any]:
         data = generate(scale)
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")  # planner statistics, as autovacuum / a maintained database has them
+        from sifu.incubation.models import Filing, IncubationCase, ServicePlan
+        from sifu.incubation.selectors.figures import incubation_figures
         from sifu.registry.models import Organization
         from sifu.registry.selectors import registry_figures
 
+        # The objects the detail pages show, chosen the same way at every scale, in the admin's subdistrict
+        # (so both users may open them).
+        path = data.subdistrict.path
         biggest = (
-            Organization.objects.filter(community__path__startswith=data.subdistrict.path)
+            Organization.objects.filter(community__path__startswith=path)
             .annotate(n=Count("memberships"))
             .order_by("-n", "pk")
             .first()
         )
+        community = Area.objects.filter(parent=data.subdistrict).order_by("pk").first()
+        # A case whose first filing is in review (the generator makes the subdistrict's first one so),
+        # and that filing request (else the subdistrict's first request).
+        case = (
+            IncubationCase.objects.filter(organization__community__path__startswith=path)
+            .annotate(in_review=Case(When(stage=IncubationCase.Stage.FILING, then=0), default=1))
+            .order_by("in_review", "pk")
+            .first()
+        )
+        filings = Filing.objects.filter(organization__community__path__startswith=path)
+        filing = (case and filings.filter(organization_id=case.organization_id).order_by("-submitted_at").first()) or (
+            filings.order_by("pk").first()
+        )
+        plan = ServicePlan.objects.filter(area=data.subdistrict).order_by("pk").first()
+
+        def pk(obj: Any) -> list[int] | None:
+            return [obj.pk] if obj is not None else None  # None: nothing to show, reported as not available
+
         today = timezone.localdate()
+        year_start = today.replace(month=1, day=1)
         results = []
         for label, user, area in (
             ("subdistrict admin", data.admin, data.subdistrict),
@@ -129,31 +178,55 @@ def _worker(scale: str, runs: int) -> dict[str, Any]:
         ):
             client = Client()
             client.force_login(user)
-            pages: list[tuple[str, str, dict[str, Any] | None, Callable[[], Any] | None]] = [
-                ("organization list", "registry:organization-list", None, None),
-                ("organization list, search", "registry:organization-list", {"q": "组织1"}, None),
-                ("organization detail", "registry:organization-detail", None, None),
-                ("dashboard", "outcomes:dashboard", None, None),
-                ("registry_figures()", "", None, lambda area=area: registry_figures(today, area=area)),
+            pages = [
+                Page("organization list", "registry:organization-list"),
+                Page("organization list, search", "registry:organization-list", params={"q": "组织1"}),
+                Page("organization detail", "registry:organization-detail", args=pk(biggest)),
+                Page("dashboard", "outcomes:dashboard"),
+                Page("registry_figures()", call=lambda area=area: registry_figures(today, area=area)),
+                Page("office home", "web:office-home"),
+                Page("need list", "incubation:need-list"),
+                Page("gap map", "incubation:gap-map"),
+                Page("gap map, community", "incubation:gap-community", args=pk(community)),
+                Page("case list", "incubation:case-list"),
+                Page("case detail", "incubation:case-detail", args=pk(case)),
+                Page("filing list", "incubation:filing-list"),
+                Page("filing list, overdue", "incubation:filing-list", params={"tab": "overdue"}),
+                Page("filing detail", "incubation:filing-detail", args=pk(filing)),
+                Page("candidate overview", "incubation:candidate-overview"),
+                Page("plan detail", "incubation:plan-detail", args=pk(plan)),
+                Page(
+                    "incubation_figures()",
+                    call=lambda area=area: incubation_figures(start=year_start, end=today, area=area),
+                ),
             ]
-            for page, url_name, params, call in pages:
-                row: dict[str, Any] = {"page": page, "user": label}
+            for page in pages:
+                row: dict[str, Any] = {"page": page.label, "user": label}
+                call = page.call
                 if call is None:
                     try:
-                        args = [biggest.pk] if url_name.endswith("detail") else []
-                        url = reverse(url_name, args=args)
+                        if page.args is None:
+                            raise NoReverseMatch("no object to show")
+                        url = reverse(page.url_name, args=page.args)
                     except NoReverseMatch:
                         row["error"] = "not available"
                         results.append(row)
                         continue
-                    call = lambda url=url, params=params, client=client: client.get(url, params or {})  # noqa: E731
-                row.update(_measure(call, runs))
+                    call = lambda url=url, params=page.params, client=client: client.get(url, params or {})  # noqa: E731
+                row.update(_measure(call, runs, show_sql=show_sql))
                 if row["status"] != 200:
                     row["error"] = f"HTTP {row['status']}"
+                sql = row.pop("sql", None)
                 results.append(row)
                 shown = {k: v for k, v in row.items() if k not in ("page", "user")}
-                print(f"  {label:18} {page:28} {json.dumps(shown)}", flush=True)
+                print(f"  {label:18} {page.label:28} {json.dumps(shown)}", flush=True)
+                for i, query in enumerate(sql or [], start=1):
+                    print(f"      {i:2}. {query}", flush=True)
         detail = f"{biggest.name} ({biggest.n} members)" if biggest else ""
+        if case is not None:
+            detail += f"; case of {case.organization.name} ({case.stage})"
+        if filing is not None:
+            detail += f"; filing request of {filing.organization.name} ({filing.kind}, {filing.status})"
         return {
             "backend": vendor,
             "version": version,
@@ -192,7 +265,16 @@ def _markdown(report: dict[str, Any], machine: str) -> str:
         f"Data: {c['districts']} districts, {c['subdistricts']} subdistricts, {c['communities']} communities, "
         f"{c['organizations']:,} organizations, {c['people']:,} people, {c['memberships']:,} memberships "
         f"(generated in {report['generate_seconds']} s).  ",
-        f"Detail page of: {report['detail_of']}. Runs per row: {report['runs']} after 2 warm-ups.",
+        *(
+            [
+                f"Incubation: {c['needs']:,} needs, {c['incubation_cases']:,} incubation cases (each with its own "
+                f"organization), {c['filings']:,} filing requests, {c['leader_candidates']:,} leader candidates, "
+                f"{c['service_plans']:,} service plans.  "
+            ]
+            if "needs" in c
+            else []
+        ),
+        f"Detail pages of: {report['detail_of']}. Runs per row: {report['runs']} after 2 warm-ups.",
         "",
         "| page | as | median ms | p95 ms | queries |",
         "|---|---|---:|---:|---:|",
@@ -205,9 +287,11 @@ def _markdown(report: dict[str, Any], machine: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _run_worker(scale: str, runs: int, database_url: str) -> dict[str, Any] | None:
+def _run_worker(scale: str, runs: int, database_url: str, show_sql: bool = False) -> dict[str, Any] | None:
     env = {**os.environ, "DATABASE_URL": database_url, "SIFU_DEBUG": "0"}
     cmd = [sys.executable, "-m", "bench.run", "--worker", "--scale", scale, "--runs", str(runs)]
+    if show_sql:
+        cmd.append("--sql")
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
     report = None
     assert proc.stdout is not None
@@ -230,13 +314,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--only", choices=["sqlite", "postgresql"], help="run one database only (PostgreSQL needs DATABASE_URL)"
     )
+    parser.add_argument(
+        "--sql", action="store_true", help="also print each page's SQL queries (one run; not added to results.md)"
+    )
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     runs = args.runs or (20 if args.scale == "small" else 10)
 
     if args.worker:
         _setup_django(os.environ["DATABASE_URL"])
-        report = _worker(args.scale, runs)
+        report = _worker(args.scale, runs, show_sql=args.sql)
         print(MARK + json.dumps(report, ensure_ascii=False), flush=True)
         return 0
 
@@ -256,7 +343,7 @@ def main(argv: list[str] | None = None) -> int:
     status = 0
     for name, url in targets:
         print(f"== {name}, scale {args.scale}")
-        report = _run_worker(args.scale, runs, url)
+        report = _run_worker(args.scale, runs, url, show_sql=args.sql)
         if report is None:
             status = 1
             continue
