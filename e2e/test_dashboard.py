@@ -11,6 +11,9 @@ from playwright.sync_api import expect
 
 from sifu.registry.models import Membership
 
+# The per-community figures (the incubation section has its own gap summary table with the same styles).
+COMMUNITIES = "table.community-table:not(.gap-summary)"
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 SUBDISTRICT_CHARTS = ("#chart-nature", "#chart-legal", "#chart-category", "#chart-communities")
@@ -37,9 +40,9 @@ def test_dashboard_charts_and_drill_down(world, office_admin, page, live_server,
     # 南山街道: org A (12 members) and org B (4); the other subdistrict's organization is not counted.
     expect(figure(page, 0)).to_have_text("2")
     expect(figure(page, 1)).to_have_text(str(12 + 4))
-    rows = page.locator("table.community-table tbody tr")
+    rows = page.locator(f"{COMMUNITIES} tbody tr")
     expect(rows).to_have_count(2)
-    expect(page.locator("table.community-table")).not_to_contain_text(world.other_community.name)
+    expect(page.locator(COMMUNITIES)).not_to_contain_text(world.other_community.name)
     expect_charts_drawn(page, SUBDISTRICT_CHARTS)
     shot("dashboard")
     # On a phone the charts are laid out for the narrow width when the page loads (no outer labels).
@@ -50,7 +53,7 @@ def test_dashboard_charts_and_drill_down(world, office_admin, page, live_server,
     expect_charts_drawn(page, SUBDISTRICT_CHARTS)  # still there after the resize back to desktop
 
     # Drill down by the community's link…
-    row_a = page.locator(f'table.community-table tbody tr[data-href*="area={world.community_a.pk}&"]')
+    row_a = page.locator(f'{COMMUNITIES} tbody tr[data-href*="area={world.community_a.pk}&"]')
     row_a.locator("th a").click()
     expect(page).to_have_url(re.compile(rf"area={world.community_a.pk}(&|$)"))
     expect(page.locator(".dashboard-head h1")).to_contain_text(world.community_a.name)
@@ -59,14 +62,14 @@ def test_dashboard_charts_and_drill_down(world, office_admin, page, live_server,
     expect(figure(page, 1)).to_have_text(str(Membership.objects.filter(organization=world.org_a).count()))
     org_list = f"{reverse('registry:organization-list')}?community={world.community_a.pk}"
     expect(page.locator(f'.community-link a[href="{org_list}"]')).to_be_visible()
-    expect(page.locator("table.community-table")).to_have_count(0)
+    expect(page.locator(COMMUNITIES)).to_have_count(0)
     expect_charts_drawn(page, COMMUNITY_CHARTS)
     shot("dashboard-community")
 
     # …and back up by the breadcrumb, then by clicking anywhere on community B's row.
     page.locator(".breadcrumb a").first.click()
     expect(page.locator(".dashboard-head h1")).to_contain_text(world.subdistrict.name)
-    page.locator(f'table.community-table tbody tr[data-href*="area={world.community_b.pk}&"] td.num').first.click()
+    page.locator(f'{COMMUNITIES} tbody tr[data-href*="area={world.community_b.pk}&"] td.num').first.click()
     expect(page).to_have_url(re.compile(rf"area={world.community_b.pk}(&|$)"))
     expect(page.locator(".dashboard-head h1")).to_contain_text(world.community_b.name)
     expect(figure(page, 1)).to_have_text("4")
