@@ -185,16 +185,8 @@ def plan_goal_add(request: HttpRequest, pk: int) -> HttpResponse:
     plan = get_plan_for_user(user, pk, Perm.PLANS_CHANGE)
     form = GoalForm(_posted(request), initial={"due_on": plan.ends_on})
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            services.goal_add(
-                plan=plan,
-                metric=data["metric"],
-                target=data["target"],
-                due_on=data["due_on"],
-                note=data["note"],
-                by=user,
-            )
+            services.goal_add(plan=plan, by=user, **form.cleaned_data)  # metric, target, due_on, note
         except ValidationError as exc:
             add_service_error(form, exc)
         else:
@@ -214,16 +206,8 @@ def plan_goal_edit(request: HttpRequest, pk: int) -> HttpResponse:
     goal = get_plan_goal_for_user(user, pk, Perm.PLANS_CHANGE)
     form = GoalForm.for_goal(goal, _posted(request))
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            services.goal_update(
-                goal=goal,
-                metric=data["metric"],
-                target=data["target"],
-                due_on=data["due_on"],
-                note=data["note"],
-                by=user,
-            )
+            services.goal_update(goal=goal, by=user, **form.cleaned_data)  # metric, target, due_on, note
         except ValidationError as exc:
             add_service_error(form, exc)
         else:
