@@ -203,3 +203,18 @@ def test_plan_list_costs_a_fixed_number_of_queries(client, world, office_admin, 
     page = measure().context["page"]
     assert len(page.object_list) == 4
     assert [p.milestones_overdue for p in page.object_list][1:] == [1, 1, 1]
+
+
+def test_edit_a_goal_and_a_refused_edit_saves_nothing(client, world, office_admin, plan):
+    g = services.goal_add(plan=plan, metric="party_branches", target=8, due_on=plan.ends_on, by=office_admin)
+    client.force_login(office_admin)
+    due = plan.ends_on.isoformat()
+    response = client.post(url("goal-edit", g), {"metric": "party_branches", "target": 12, "due_on": due, "note": "增"})
+    assert response.status_code == 302
+    g.refresh_from_db()
+    assert (g.target, g.note) == (12, "增")
+    late = (plan.ends_on + dt.timedelta(days=1)).isoformat()
+    response = client.post(url("goal-edit", g), {"metric": "party_branches", "target": 20, "due_on": late})
+    assert response.status_code == 400 and "within the plan" in response.content.decode()
+    g.refresh_from_db()
+    assert (g.target, g.due_on) == (12, plan.ends_on)
