@@ -32,8 +32,11 @@ from sifu.incubation.selectors.filings import (
 from sifu.incubation.selectors.gaps import (
     COMMUNITY_TARGET,
     CommunityGaps,
+    SubdistrictGaps,
+    by_subdistrict,
     gap_communities,
     gap_map,
+    gap_subdistricts,
     gap_totals,
     needs_by_community,
 )
@@ -63,6 +66,8 @@ __all__ = [
     "CommunityGaps",
     "GoalProgress",
     "GoalStatus",
+    "SubdistrictGaps",
+    "by_subdistrict",
     "candidate_counts",
     "candidate_overview",
     "candidate_timeline",
@@ -82,6 +87,7 @@ __all__ = [
     "filings_waiting",
     "gap_communities",
     "gap_map",
+    "gap_subdistricts",
     "gap_totals",
     "goal_status",
     "incubation_figures",

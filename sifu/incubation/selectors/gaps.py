@@ -188,21 +188,25 @@ class CommunityGaps:
         ]
 
 
-def gap_map(communities: QuerySet[Area], *, today: dt.date | None = None) -> list[CommunityGaps]:
+def gap_map(
+    communities: QuerySet[Area], *, today: dt.date | None = None, with_gaps: bool = True
+) -> list[CommunityGaps]:
     """The gap map of ``communities`` (a queryset of community areas), in tree order. Four queries
     whatever the number of communities, organizations or needs:
 
     1. the communities, with their parent
     2. active organizations today GROUP BY community and category
     3. needs GROUP BY community and category (awaiting screening, open, in incubation, gaps, served)
-    4. the gap needs, with the number of needs merged into each (ranked here by ``RANK_RULE``)
+    4. the gap needs, with the number of needs merged into each (ranked here by ``RANK_RULE``);
+       skipped with ``with_gaps=False`` (the subdistrict overview only counts them)
     """
     today = today or timezone.localdate()
     areas = sorted(communities.select_related("parent"), key=lambda a: _tree_key(a.path))
     org_counts = _active_by_community_category(communities, today)
     need_rows = _needs_by_community_category(communities)
     gaps: dict[int, list[Need]] = defaultdict(list)
-    for need in rank_gaps(list(gap_needs(Need.objects.filter(community__in=communities))), org_counts, today):
+    ranked = gap_needs(Need.objects.filter(community__in=communities)) if with_gaps else Need.objects.none()
+    for need in rank_gaps(list(ranked), org_counts, today):
         gaps[need.community_id].append(need)
     return [
         CommunityGaps(
@@ -214,6 +218,49 @@ def gap_map(communities: QuerySet[Area], *, today: dt.date | None = None) -> lis
         )
         for area in areas
     ]
+
+
+@dataclass
+class SubdistrictGaps:
+    """One subdistrict's line of the overview: the sums of its communities' lines."""
+
+    area: Area
+    rows: list[CommunityGaps]
+
+    @property
+    def communities(self) -> int:
+        return len(self.rows)
+
+    @property
+    def under_target(self) -> int:
+        return sum(1 for row in self.rows if row.under_target)
+
+    @property
+    def org_counts(self) -> list[int]:
+        return [sum(row.organizations[key] for row in self.rows) for key in CATEGORIES]
+
+    @property
+    def active(self) -> int:
+        return sum(row.active for row in self.rows)
+
+    @property
+    def need_totals(self) -> dict[str, int]:
+        return {key: sum(row.need_totals[key] for row in self.rows) for key in NEED_KEYS}
+
+
+def by_subdistrict(rows: list[CommunityGaps]) -> list[SubdistrictGaps]:
+    """The community lines grouped by their subdistrict, in tree order (no query: rows carry the parent)."""
+    groups: dict[int, SubdistrictGaps] = {}
+    for row in rows:
+        parent = row.community.parent
+        groups.setdefault(parent.pk, SubdistrictGaps(parent, [])).rows.append(row)
+    return sorted(groups.values(), key=lambda group: _tree_key(group.area.path))
+
+
+def gap_subdistricts(communities: QuerySet[Area]) -> list[Area]:
+    """The subdistricts (parents) of ``communities``, in tree order (one query)."""
+    parents = Area.objects.filter(pk__in=communities.values("parent_id"))
+    return sorted(parents, key=lambda area: _tree_key(area.path))
 
 
 def gap_communities(user: Any) -> QuerySet[Area]:

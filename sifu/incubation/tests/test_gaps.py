@@ -34,7 +34,7 @@ from sifu.accounts.models import Area
 from sifu.accounts.tests.factories import make_area
 from sifu.incubation import selectors, services
 from sifu.incubation.models import IncubationCase, Need
-from sifu.incubation.selectors.gaps import COMMUNITY_TARGET, RANK_RULE, rank_gaps
+from sifu.incubation.selectors.gaps import COMMUNITY_TARGET, NEED_KEYS, RANK_RULE, rank_gaps
 from sifu.incubation.tests.factories import make_need
 from sifu.registry import services as registry_services
 from sifu.registry.models import Organization
@@ -269,10 +269,24 @@ def test_community_staff_see_their_community_directly(client, world, gaps, commu
 
 def test_the_district_leader_reads_but_opens_no_case(client, world, gaps, district_leader):
     client.force_login(district_leader)
+    # Two subdistricts in scope: they come side by side first, summing their communities' lines.
     response = client.get(MAP_URL)
-    assert {row.community.name for row in response.context["rows"]} == {"荔芳社区", "南园社区", "科技园社区"}
-    assert response.context["several_parents"]  # two subdistricts: each row names its own
-    assert "粤海街道/科技园社区" in response.context["chart_data"]["communities"]
+    groups = {group.area.name: group for group in response.context["groups"]}
+    assert set(groups) == {"南山街道", "粤海街道"}
+    assert groups["南山街道"].communities == 2 and groups["粤海街道"].communities == 1
+    nanshan = selectors.gap_map(Area.objects.filter(parent=world.subdistrict))
+    assert groups["南山街道"].need_totals == {key: sum(row.need_totals[key] for row in nanshan) for key in NEED_KEYS}
+    assert response.context["totals"]["needs"]["gaps"] == sum(g.need_totals["gaps"] for g in groups.values())
+    html = response.content.decode()
+    assert f'href="?subdistrict={world.subdistrict.pk}"' in html and "top-gap" not in html
+    # One subdistrict opened: its communities side by side, with their gaps.
+    response = client.get(MAP_URL, {"subdistrict": world.subdistrict.pk})
+    assert response.context["subdistrict"] == world.subdistrict
+    assert {row.community.name for row in response.context["rows"]} == {"荔芳社区", "南园社区"}
+    assert not response.context["several_parents"]
+    # An unknown or foreign subdistrict shows the overview again, never another area's communities.
+    response = client.get(MAP_URL, {"subdistrict": "999999"})
+    assert "groups" in response.context and "rows" not in response.context
     page = client.get(community_url(world.community_a))
     assert page.status_code == 200
     assert "?need=" not in page.content.decode()
@@ -317,13 +331,17 @@ def test_navigation_offers_the_gap_map_after_needs(client, world, office_admin):
 #  1 session
 #  2 user
 #  3 the user's role grants (scope, cached on the user)
-#  4 gap_map: the communities in scope, with their parent
-#  5 gap_map: active organizations GROUP BY community, category
-#  6 gap_map: needs GROUP BY community, category (conditional counts)
-#  7 gap_map: the gap needs with their merged count
-MAP_QUERIES = 7
-#  8 the community page: whether the user has other communities (the link back to the map)
+#  4 the subdistricts of the communities in scope (several: the overview comes first)
+#  5 gap_map: the communities in scope, with their parent
+#  6 gap_map: active organizations GROUP BY community, category
+#  7 gap_map: needs GROUP BY community, category (conditional counts)
+#  8 gap_map: the gap needs with their merged count
+MAP_QUERIES = 8
+# The community page: 1-3 as above, 4-7 gap_map of that community, 8 whether the user has other
+# communities (the link back to the map).
 COMMUNITY_QUERIES = 8
+# The overview of several subdistricts: 1-4 as above, 5-7 gap_map without the gap needs.
+OVERVIEW_QUERIES = 7
 
 
 def _more_records(world) -> None:
@@ -360,6 +378,18 @@ def test_community_query_count_is_pinned_and_does_not_grow(
     with django_assert_num_queries(COMMUNITY_QUERIES):
         response = client.get(community_url(world.community_a))
     assert response.context["gap_count"] == 5 + 5
+
+
+def test_overview_query_count_is_pinned_and_does_not_grow(
+    client, world, gaps, district_leader, django_assert_num_queries
+):
+    client.force_login(district_leader)
+    with django_assert_num_queries(OVERVIEW_QUERIES):
+        assert client.get(MAP_URL).status_code == 200
+    _more_records(world)
+    with django_assert_num_queries(OVERVIEW_QUERIES):
+        response = client.get(MAP_URL)
+    assert sum(group.communities for group in response.context["groups"]) == 3 + 3
 
 
 def test_community_staff_query_count(client, world, gaps, community_staff, django_assert_num_queries):

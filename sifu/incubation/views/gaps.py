@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -31,12 +31,8 @@ GAP_LIST_LIMIT = 50
 
 
 def _case_create_url() -> str:
-    """The form that opens an incubation case (``?need=<pk>`` preselects the need); "" while the cases
-    pages are not installed, so the gap map never fails on a missing route."""
-    try:
-        return reverse("incubation:case-create")
-    except NoReverseMatch:  # pragma: no cover - the cases pages ship with the same issue
-        return ""
+    """The form that opens an incubation case (``?need=<pk>`` preselects the need)."""
+    return reverse("incubation:case-create")
 
 
 def _need_list_url(**filters: Any) -> str:
@@ -83,16 +79,26 @@ def _community_page(request: HttpRequest, row: selectors.CommunityGaps, *, sever
 @login_required
 @require_GET
 def gap_map(request: HttpRequest) -> HttpResponse:
-    """Every community in the user's scope side by side; a single community's page directly."""
+    """The communities of one subdistrict side by side; a single community's page directly. Users whose
+    scope spans several subdistricts first see the subdistricts side by side (``?subdistrict=<pk>``
+    opens one), so no page lists a whole district's or city's communities and their gaps."""
     user = request.user
     if not user.has_perm(Perm.NEEDS_VIEW):
         raise PermissionDenied
     communities = selectors.gap_communities(user)
+    subdistricts = selectors.gap_subdistricts(communities)
+    chosen = None
+    if len(subdistricts) > 1:
+        chosen = next((area for area in subdistricts if str(area.pk) == request.GET.get("subdistrict")), None)
+        if chosen is None:
+            return _subdistricts_page(request, communities)
+        communities = communities.filter(parent=chosen)
     rows = selectors.gap_map(communities)
-    if len(rows) == 1:
+    if len(rows) == 1 and chosen is None:
         return _community_page(request, rows[0], several=False)
     several_parents = len({row.community.parent_id for row in rows}) > 1
     context = {
+        "subdistrict": chosen,
         "rows": rows,
         "totals": selectors.gap_totals(rows),
         "target": selectors.COMMUNITY_TARGET,
@@ -101,6 +107,18 @@ def gap_map(request: HttpRequest) -> HttpResponse:
         "categories": [(key, Organization.Category(key).label) for key in CATEGORIES],
     }
     return render(request, "incubation/gap_map.html", context)
+
+
+def _subdistricts_page(request: HttpRequest, communities: Any) -> HttpResponse:
+    rows = selectors.gap_map(communities, with_gaps=False)
+    context = {
+        "groups": selectors.by_subdistrict(rows),
+        "totals": selectors.gap_totals(rows),
+        "community_count": len(rows),
+        "target": selectors.COMMUNITY_TARGET,
+        "categories": [(key, Organization.Category(key).label) for key in CATEGORIES],
+    }
+    return render(request, "incubation/gap_subdistricts.html", context)
 
 
 @login_required
