@@ -248,22 +248,29 @@ def document_problems(documents: Iterable[tuple[str, UploadedFile]], *, required
 def _store_documents(
     filing: Filing, documents: list[tuple[str, UploadedFile]], *, by: User | None, at: dt.datetime
 ) -> list[FilingDocument]:
-    stored = []
-    for kind, upload in documents:
-        extension = PurePosixPath(upload.name).suffix.lower()
-        doc = FilingDocument(
-            filing=filing,
-            kind=kind,
-            original_name=(upload.name or "")[:200],
-            size=upload.size,
-            round=filing.round,
-            uploaded_by=_user(by),
-            uploaded_at=at,
-        )
-        # Stored under a plain name (the kind); the name the applicant gave is kept for downloads.
-        doc.file.save(f"{kind}{extension}", upload, save=False)
-        doc.save()
-        stored.append(doc)
+    """Store the uploads and their rows. Called as a service's last step, so nothing refused afterwards
+    leaves files behind; if storing itself fails, the files stored so far are removed again."""
+    stored: list[FilingDocument] = []
+    try:
+        for kind, upload in documents:
+            extension = PurePosixPath(upload.name).suffix.lower()
+            doc = FilingDocument(
+                filing=filing,
+                kind=kind,
+                original_name=(upload.name or "")[:200],
+                size=upload.size,
+                round=filing.round,
+                uploaded_by=_user(by),
+                uploaded_at=at,
+            )
+            # Stored under a plain name (the kind); the name the applicant gave is kept for downloads.
+            doc.file.save(f"{kind}{extension}", upload, save=False)
+            stored.append(doc)
+            doc.save()
+    except BaseException:
+        for doc in stored:
+            doc.file.delete(save=False)
+        raise
     return stored
 
 
@@ -436,10 +443,10 @@ def filing_submit(
             % {"org": org},
             code="open_request",
         ) from exc
-    _store_documents(filing, documents, by=by, at=at)
     _event(filing, A.SUBMITTED, LEVEL.APPLICANT, note=statement, by=by, at=at)
     if kind == K.INITIAL:
         cases.case_filing_submitted(organization=org, by=by)
+    _store_documents(filing, documents, by=by, at=at)  # last: a refusal above leaves no file behind
     return filing
 
 

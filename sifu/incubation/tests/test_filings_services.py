@@ -725,3 +725,25 @@ def test_two_staff_deciding_at_once_exactly_one_wins(world, community_staff, off
     org.refresh_from_db()
     renewed = org.filing_valid_until != timezone.localdate() + dt.timedelta(days=10)
     assert renewed == (filing.status == S.APPROVED)
+
+
+def test_a_storage_failure_removes_the_files_already_stored_and_saves_nothing(
+    world, community_staff, media, monkeypatch
+):
+    """Documents are stored last; if storing one fails, the ones stored before it are removed again."""
+    org = ready_org(world)
+    calls = {"n": 0}
+    real_save = FilingDocument.save
+
+    def failing_save(self, *args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise OSError("disk full")
+        return real_save(self, *args, **kwargs)
+
+    monkeypatch.setattr(FilingDocument, "save", failing_save)
+    with pytest.raises(OSError):
+        services.filing_submit(organization=org, kind=K.INITIAL, documents=docs(), by=community_staff)
+    assert not [path for path in (media / "filings").rglob("*") if path.is_file()]  # the charter stays
+    assert not Filing.objects.filter(organization=org).exists()
+    assert not FilingDocument.objects.exists()
