@@ -13,12 +13,11 @@ from django.db.models import Count, Q, QuerySet
 from sifu.core.history import HistoryEntry, history_entries
 from sifu.core.permissions import Perm
 from sifu.incubation.models import Need, PlanGoal, PlanMilestone, ServicePlan
+from sifu.incubation.selectors.gaps import COMMUNITY_TARGET
 from sifu.registry.selectors import community_figures, registry_figures
 
 M = PlanGoal.Metric
 
-# The national target of at least 10 organizations per urban community (domain.md §2.1).
-COMMUNITY_TARGET = 10
 
 # Metrics read from ``registry_figures`` (one call, two aggregate queries) and where.
 _REGISTRY_METRICS: dict[str, Callable[[dict[str, Any]], int]] = {
