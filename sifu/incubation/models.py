@@ -305,6 +305,7 @@ class Filing(models.Model):
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
     OPEN_STATUSES = (Status.SUBMITTED, Status.PRECHECKED, Status.RETURNED)
+    AWAITING_OFFICE = (Status.SUBMITTED, Status.PRECHECKED)  # the offices' turn: the 7 days run
 
     organization = models.ForeignKey(
         Organization, verbose_name=_("organization"), on_delete=models.PROTECT, related_name="filings"
@@ -373,10 +374,15 @@ class Filing(models.Model):
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
 
+    @classmethod
+    def overdue_q(cls, today: dt.date) -> Q:
+        """Still waiting for the community or the subdistrict after its due date (``is_overdue`` in SQL)."""
+        return Q(status__in=cls.AWAITING_OFFICE, due_on__lt=today)
+
     def is_overdue(self, today: dt.date | None = None) -> bool:
         """Still waiting for the community or the subdistrict after its due date."""
         today = today or timezone.localdate()
-        return self.status in (self.Status.SUBMITTED, self.Status.PRECHECKED) and self.due_on < today
+        return self.status in self.AWAITING_OFFICE and self.due_on < today
 
 
 class FilingEvent(models.Model):

@@ -38,8 +38,6 @@ FIGURE_KEYS = (
 )
 # Open filing requests, split by status: submitted, prechecked, returned.
 PENDING_STATUSES: tuple[str, ...] = tuple(status.value for status in Filing.OPEN_STATUSES)
-# Waiting on the office (community check or subdistrict review); a returned filing waits on the applicant.
-AWAITING_OFFICE = (Filing.Status.SUBMITTED, Filing.Status.PRECHECKED)
 
 
 def stage_labels() -> list[tuple[str, str]]:
@@ -102,7 +100,7 @@ def incubation_figures(*, start: dt.date, end: dt.date, area: Area | None) -> di
     )
     filing_row = filings.aggregate(
         **{status: Count("pk", filter=Q(status=status)) for status in PENDING_STATUSES},
-        overdue=Count("pk", filter=Q(status__in=AWAITING_OFFICE, due_on__lt=end)),
+        overdue=Count("pk", filter=Filing.overdue_q(end)),
         filed=Count("pk", filter=approved_in_period),
     )
 

@@ -17,7 +17,6 @@ from sifu.incubation.models import Filing, FilingDocument, FilingEvent
 from sifu.registry.models import Organization
 
 S = Filing.Status
-WAITING = (S.SUBMITTED, S.PRECHECKED)
 DECIDED = (S.APPROVED, S.REFUSED, S.WITHDRAWN)
 
 # The queue's tabs, in the order shown.
@@ -35,7 +34,7 @@ def _tab_q(tab: str, today: dt.date) -> Q:
         "community": Q(status=S.SUBMITTED),
         "subdistrict": Q(status=S.PRECHECKED),
         "returned": Q(status=S.RETURNED),
-        "overdue": Q(status__in=WAITING, due_on__lt=today),
+        "overdue": Filing.overdue_q(today),
         "decided": Q(status__in=DECIDED),
     }[tab]
 
@@ -103,7 +102,7 @@ def filings_waiting(user: Any, today: dt.date | None = None) -> dict[str, int] |
     return Filing.objects.filter(mine).aggregate(
         to_check=Count("pk", filter=to_check),
         to_decide=Count("pk", filter=to_decide),
-        overdue=Count("pk", filter=Q(due_on__lt=today)),
+        overdue=Count("pk", filter=Filing.overdue_q(today)),
     )
 
 
