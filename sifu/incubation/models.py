@@ -107,10 +107,15 @@ def _org_scope(organization: Organization) -> tuple[str | None, int | None]:
     return organization.community.path, organization.pk
 
 
-class IncubationCaseQuerySet(models.QuerySet["IncubationCase"]):
-    def for_user(self, user: object, perm: str) -> IncubationCaseQuerySet:
-        """Cases whose organization lies in the user's scope for ``perm``."""
+class OrganizationScopedQuerySet[M: models.Model](models.QuerySet[M]):
+    """Rows that belong to one organization (``organization`` FK): in scope where the organization is."""
+
+    def for_user(self, user: object, perm: str) -> OrganizationScopedQuerySet[M]:
         return self.filter(scope_for(user, perm).q("organization__community__path", "organization_id"))  # type: ignore[arg-type]
+
+
+class IncubationCaseQuerySet(OrganizationScopedQuerySet["IncubationCase"]):
+    pass
 
 
 class IncubationCase(models.Model):
@@ -202,9 +207,8 @@ class CoachingNote(models.Model):
         return _org_scope(self.case.organization)
 
 
-class LeaderCandidateQuerySet(models.QuerySet["LeaderCandidate"]):
-    def for_user(self, user: object, perm: str) -> LeaderCandidateQuerySet:
-        return self.filter(scope_for(user, perm).q("organization__community__path", "organization_id"))  # type: ignore[arg-type]
+class LeaderCandidateQuerySet(OrganizationScopedQuerySet["LeaderCandidate"]):
+    pass
 
 
 class LeaderCandidate(models.Model):
@@ -271,10 +275,7 @@ class LeaderCandidate(models.Model):
         return self.party_spirit == strong and self.organizing_ability == strong and self.public_spirit == strong
 
 
-class FilingQuerySet(models.QuerySet["Filing"]):
-    def for_user(self, user: object, perm: str) -> FilingQuerySet:
-        return self.filter(scope_for(user, perm).q("organization__community__path", "organization_id"))  # type: ignore[arg-type]
-
+class FilingQuerySet(OrganizationScopedQuerySet["Filing"]):
     def open(self) -> FilingQuerySet:
         return self.filter(status__in=Filing.OPEN_STATUSES)
 
