@@ -32,6 +32,7 @@ filing requests.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 import random
 import time
@@ -43,7 +44,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from sifu.accounts.models import Area, User
-from sifu.accounts.services import role_grant
+from sifu.accounts.services import role_grant, system_actor
 from sifu.core.history import bulk_create_histories
 from sifu.core.permissions import Role
 from sifu.core.validators import id_check_char, uscc_check_char
@@ -63,6 +64,12 @@ from sifu.registry.services import filing_valid_until, memberships_bulk_add
 
 BENCH_PASSWORD = "Sifu-bench-2024"
 NEEDS_PER_COMMUNITY = 6
+
+
+@functools.cache
+def _system() -> User:
+    """The system actor that records the generated rows (one per benchmark process)."""
+    return system_actor()
 
 
 @dataclass(frozen=True)
@@ -500,16 +507,16 @@ def _incubation(
     for need in needs:
         by_community.setdefault(need.community_id, []).append(need)
     plans = _case_plans(rng, communities, by_community, today)
-    needs = bulk_create_histories(Need, needs, action="incubation.need.recorded", by=None, batch_size=1000)
+    needs = bulk_create_histories(Need, needs, action="incubation.need.recorded", by=_system(), batch_size=1000)
     for c, need in merged:
         targets = [n for n in by_community[communities[c].pk] if n.status in (Need.Status.OPEN, Need.Status.SERVED)]
         need.merged_into = rng.choice(targets)  # there is always one: the community's first need is open
-    merged_needs = bulk_create_histories(Need, [n for _c, n in merged], action="incubation.need.merged", by=None)
+    merged_needs = bulk_create_histories(Need, [n for _c, n in merged], action="incubation.need.merged", by=_system())
 
     # The cases' organizations, their status log, the cases and what ties them to needs.
     changes = _case_organizations(rng, plans)
     case_orgs = bulk_create_histories(
-        Organization, [p.org for p in plans], action="registry.organization.created", by=None, batch_size=1000
+        Organization, [p.org for p in plans], action="registry.organization.created", by=_system(), batch_size=1000
     )
     OrganizationStatusChange.objects.bulk_create(changes, batch_size=2000)
     cases = []
@@ -525,7 +532,7 @@ def _incubation(
             close_reason="发起人精力不足，暂停孵化。" if plan.stage == "closed" else "",
         )
         cases.append(plan.case)
-    cases = bulk_create_histories(IncubationCase, cases, action="incubation.case.opened", by=None)
+    cases = bulk_create_histories(IncubationCase, cases, action="incubation.case.opened", by=_system())
     CaseNeed = IncubationCase.needs.through
     CaseNeed.objects.bulk_create([CaseNeed(incubationcase=p.case, need=n) for p in plans for n in p.needs])
 
@@ -601,7 +608,7 @@ def _incubation(
     for filing in filings:
         by_status.setdefault(filing.status, []).append(filing)
     for status, group in by_status.items():
-        bulk_create_histories(Filing, group, action=FILING_ACTIONS[status], by=None, batch_size=1000)
+        bulk_create_histories(Filing, group, action=FILING_ACTIONS[status], by=_system(), batch_size=1000)
     for event in events:
         event.filing_id = event.filing.pk
     FilingEvent.objects.bulk_create(events, batch_size=2000)
@@ -640,8 +647,8 @@ def _incubation(
                     next_step="补齐成员花名册，确定固定活动场所。",
                 )
             )
-    bulk_create_histories(LeaderCandidate, candidates, action="incubation.candidate.added", by=None)
-    bulk_create_histories(CoachingNote, notes, action="incubation.case.note_added", by=None)
+    bulk_create_histories(LeaderCandidate, candidates, action="incubation.candidate.added", by=_system())
+    bulk_create_histories(CoachingNote, notes, action="incubation.case.note_added", by=_system())
 
     # One three-year service plan per subdistrict: goals measured on the registry, dated milestones.
     first = today.year - 1
@@ -664,7 +671,7 @@ def _incubation(
         )
         for sd in subdistricts
     ]
-    service_plans = bulk_create_histories(ServicePlan, service_plans, action="incubation.plan.created", by=None)
+    service_plans = bulk_create_histories(ServicePlan, service_plans, action="incubation.plan.created", by=_system())
     goals: list[PlanGoal] = []
     milestones: list[PlanMilestone] = []
     for plan in service_plans:
@@ -676,8 +683,10 @@ def _incubation(
             due = dt.date(first, 3, 31) + dt.timedelta(days=k * 150)
             done = due - rng.randrange(0, 20) * day if due < today and rng.random() < 0.7 else None
             milestones.append(PlanMilestone(plan=plan, title=title, due_on=due, done_on=done))
-    bulk_create_histories(PlanGoal, goals, action="incubation.plan.goal_added", by=None, batch_size=1000)
-    bulk_create_histories(PlanMilestone, milestones, action="incubation.plan.milestone_added", by=None, batch_size=1000)
+    bulk_create_histories(PlanGoal, goals, action="incubation.plan.goal_added", by=_system(), batch_size=1000)
+    bulk_create_histories(
+        PlanMilestone, milestones, action="incubation.plan.milestone_added", by=_system(), batch_size=1000
+    )
     say(f"{len(candidates)} leader candidates, {len(notes)} coaching notes, {len(service_plans)} service plans")
 
     return {
@@ -711,7 +720,7 @@ def generate(scale_name: str = "small", *, seed: int = 2024, verbose: bool = Tru
 
         orgs, final = _organizations(rng, communities, scale.organizations_per_community)
         orgs = bulk_create_histories(
-            Organization, orgs, action="registry.organization.created", by=None, batch_size=1000
+            Organization, orgs, action="registry.organization.created", by=_system(), batch_size=1000
         )
         say(f"{len(orgs)} organizations")
 
@@ -746,7 +755,7 @@ def generate(scale_name: str = "small", *, seed: int = 2024, verbose: bool = Tru
                 }
                 for k, p in enumerate(members)
             ]
-            memberships_bulk_add(organization=org, rows=rows, by=None)
+            memberships_bulk_add(organization=org, rows=rows, by=_system())
             total += size
             if verbose and (i + 1) % 2000 == 0:
                 say(f"{total} memberships ({i + 1}/{len(orgs)} organizations)")
@@ -830,8 +839,8 @@ def generate(scale_name: str = "small", *, seed: int = 2024, verbose: bool = Tru
         subdistrict = subdistricts[0]
         admin = User.objects.create_user(username=f"bench_admin_{scale_name}", password=BENCH_PASSWORD)
         leader = User.objects.create_user(username=f"bench_leader_{scale_name}", password=BENCH_PASSWORD)
-        role_grant(user=admin, role=Role.SUBDISTRICT_ADMIN, area=subdistrict, by=None)
-        role_grant(user=leader, role=Role.LEADER, area=city, by=None)
+        role_grant(user=admin, role=Role.SUBDISTRICT_ADMIN, area=subdistrict, by=_system())
+        role_grant(user=leader, role=Role.LEADER, area=city, by=_system())
 
         incubation = _incubation(
             random.Random(f"{seed}/incubation"), scale, subdistricts, communities, orgs, people, say

@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from sifu.accounts.services import system_actor
 from sifu.core.masking import mask_id_number, mask_phone
 from sifu.registry import services
 from sifu.registry.models import Membership, Organization, Person
@@ -27,12 +28,14 @@ MASKED = re.compile(r"\d\*{3,}\d")  # 138****1234, 440305********1234
 def public_world(world):
     """Org A's leader also gets an ID number; community A gets an unfiled and a dissolved organization."""
     leader = Membership.objects.get(organization=world.org_a, role=Membership.Role.LEADER).person
-    services.person_update(person=leader, data={"id_number": valid_id_number(leader.pk)}, by=None)
+    services.person_update(person=leader, data={"id_number": valid_id_number(leader.pk)}, by=system_actor())
     party_member = make_person("王党员", community=world.community_a, party=True, id_number=valid_id_number(900))
-    services.membership_add(organization=world.org_a, person=party_member, joined_on=dt.date(2021, 3, 1), by=None)
+    services.membership_add(
+        organization=world.org_a, person=party_member, joined_on=dt.date(2021, 3, 1), by=system_actor()
+    )
     unfiled = make_organization(world.community_a, "荔芳未备案读书会", members=2)
     dissolved = make_organization(world.community_a, "荔芳已注销舞蹈队", members=3, filed=True)
-    services.organization_dissolve(organization=dissolved, reason="成员搬离", on=dt.date(2023, 6, 1), by=None)
+    services.organization_dissolve(organization=dissolved, reason="成员搬离", on=dt.date(2023, 6, 1), by=system_actor())
     return unfiled, dissolved
 
 

@@ -13,7 +13,7 @@ import pytest
 from django.utils import translation
 
 from sifu.accounts.models import Area, User
-from sifu.accounts.services import role_grant
+from sifu.accounts.services import role_grant, system_actor
 from sifu.accounts.tests.factories import UserFactory, make_area
 from sifu.core.permissions import Role
 from sifu.registry import services as registry_services
@@ -84,28 +84,28 @@ def _user(username: str, display: str) -> User:
 @pytest.fixture
 def office_admin(world: World) -> User:
     user = _user("office_admin", "街道管理员")
-    role_grant(user=user, role=Role.SUBDISTRICT_ADMIN, area=world.subdistrict, by=None)
+    role_grant(user=user, role=Role.SUBDISTRICT_ADMIN, area=world.subdistrict, by=system_actor())
     return user
 
 
 @pytest.fixture
 def community_staff(world: World) -> User:
     user = _user("community_staff", "荔芳社区工作人员")
-    role_grant(user=user, role=Role.COMMUNITY_STAFF, area=world.community_a, by=None)
+    role_grant(user=user, role=Role.COMMUNITY_STAFF, area=world.community_a, by=system_actor())
     return user
 
 
 @pytest.fixture
 def other_staff(world: World) -> User:
     user = _user("other_staff", "南园社区工作人员")
-    role_grant(user=user, role=Role.COMMUNITY_STAFF, area=world.community_b, by=None)
+    role_grant(user=user, role=Role.COMMUNITY_STAFF, area=world.community_b, by=system_actor())
     return user
 
 
 @pytest.fixture
 def org_leader(world: World) -> User:
     user = _user("org_leader", "自治会负责人")
-    role_grant(user=user, role=Role.ORG_ADMIN, organization=world.org_a, by=None)
+    role_grant(user=user, role=Role.ORG_ADMIN, organization=world.org_a, by=system_actor())
     return user
 
 
@@ -114,24 +114,26 @@ def org_member(world: World) -> User:
     """A member of org A with a login but no role: sees nothing in the office."""
     user = _user("org_member", "普通成员")
     person = make_person("普通成员", community=world.community_a)
-    registry_services.person_update(person=person, data={}, by=None)
+    registry_services.person_update(person=person, data={}, by=system_actor())
     person.user = user
     person.save(update_fields=["user"])
-    registry_services.membership_add(organization=world.org_a, person=person, joined_on=dt.date(2021, 1, 1), by=None)
+    registry_services.membership_add(
+        organization=world.org_a, person=person, joined_on=dt.date(2021, 1, 1), by=system_actor()
+    )
     return user
 
 
 @pytest.fixture
 def district_leader(world: World) -> User:
     user = _user("district_leader", "区领导")
-    role_grant(user=user, role=Role.LEADER, area=world.district, by=None)
+    role_grant(user=user, role=Role.LEADER, area=world.district, by=system_actor())
     return user
 
 
 @pytest.fixture
 def reviewer(world: World) -> User:
     user = _user("reviewer", "评审专家")
-    role_grant(user=user, role=Role.REVIEWER, area=world.subdistrict, by=None)
+    role_grant(user=user, role=Role.REVIEWER, area=world.subdistrict, by=system_actor())
     return user
 
 

@@ -10,6 +10,10 @@ class PasswordBackend(ModelBackend):
     (PermissionsMixin answers for them before asking any backend).
     """
 
+    def user_can_authenticate(self, user):  # type: ignore[no-untyped-def]
+        """The system actor (``User.is_system``) never signs in."""
+        return super().user_can_authenticate(user) and not getattr(user, "is_system", False)
+
     def get_user_permissions(self, user_obj, obj=None):  # type: ignore[no-untyped-def]
         return set()
 

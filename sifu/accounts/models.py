@@ -15,14 +15,24 @@ class User(AbstractUser):
 
     display_name = models.CharField(_("display name"), max_length=60, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
+    # The one account that stands for the system (demo loader, commands, jobs, public submissions):
+    # history records it as the actor. It cannot log in and is not listed among the accounts.
+    is_system = models.BooleanField(_("system actor"), default=False, editable=False)
 
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_system"], condition=models.Q(is_system=True), name="accounts_user_one_system_actor"
+            )
+        ]
 
     def __str__(self) -> str:
+        if self.is_system:
+            return str(_("System"))
         return self.display_name or self.get_full_name() or self.username
 
     @property

@@ -35,13 +35,14 @@ def grants_in_scope_q(scope: Scope, prefix: str = "") -> Q:
 def visible_accounts_q(viewer: Any) -> Q:
     """A filter on User: the accounts ``viewer`` may see in the office (module docstring)."""
     scope = scope_for(viewer, Perm.ACCOUNTS_MANAGE)
-    if scope.everywhere:
-        return Q()
     if scope.empty:
         return Q(pk__in=[])
+    people = Q(is_system=False)  # the system actor is nobody's account to manage
+    if scope.everywhere:
+        return people
     in_scope = RoleGrant.objects.filter(grants_in_scope_q(scope), user=OuterRef("pk"))
     created = User.history.model.objects.filter(id=OuterRef("pk"), history_type="+", history_user_id=viewer.pk)
-    return Q(Exists(in_scope)) | Q(Exists(created))
+    return people & (Q(Exists(in_scope)) | Q(Exists(created)))
 
 
 def can_see_account(viewer: Any, account: User) -> bool:

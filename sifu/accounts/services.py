@@ -1,4 +1,9 @@
-"""Writes for accounts, areas and role grants. Each takes the acting user as ``by``."""
+"""Writes for accounts, areas and role grants. Each takes the acting user as ``by``.
+
+``by`` is always a user: a person signed in, or the system actor (``system_actor()``) when the
+demo loader, a command or a job acts. Nothing skips the permission checks; the system actor passes
+them as a superuser that cannot log in, and history records it as the actor.
+"""
 
 from __future__ import annotations
 
@@ -15,9 +20,34 @@ from sifu.core.history import save_with_history
 from sifu.core.permissions import AREA_ROLES, ORG_ROLES, Perm, Role, forget_grants
 from sifu.core.validators import normalize_phone
 
+SYSTEM_USERNAME = "sifu-system"
+
+
+def system_actor() -> User:
+    """The account that stands for the system (one query; created on first use)."""
+    user = User.objects.filter(is_system=True).first()
+    if user is not None:
+        return user
+    try:
+        with transaction.atomic():
+            user = User(
+                username=SYSTEM_USERNAME,
+                display_name="System",
+                is_system=True,
+                is_superuser=True,
+                is_staff=False,
+                is_active=True,
+            )
+            user.set_unusable_password()
+            save_with_history(user, action="accounts.user.system_created", by=None)
+            user.history.filter(history_type="+").update(history_user=user)  # it created itself
+    except IntegrityError:  # created at the same moment by another process
+        user = User.objects.get(is_system=True)
+    return user
+
 
 @transaction.atomic
-def area_create(*, name: str, kind: str, parent: Area | None, code: str = "", by: User | None) -> Area:
+def area_create(*, name: str, kind: str, parent: Area | None, code: str = "", by: User) -> Area:
     name = name.strip()
     if not name:
         raise ValidationError(_("An area needs a name."))
@@ -26,7 +56,7 @@ def area_create(*, name: str, kind: str, parent: Area | None, code: str = "", by
     if parent is None:
         if kind not in (Area.Kind.CITY, Area.Kind.DISTRICT, Area.Kind.SUBDISTRICT):
             raise ValidationError(_("A community or smaller area must belong to a parent area."))
-        if by is not None and not by.is_superuser:
+        if not by.is_superuser:
             raise PermissionDenied(_("Only a system administrator can add a top-level area."))
     else:
         if kind not in Area.CHILD_KINDS[Area.Kind(parent.kind)]:
@@ -34,7 +64,7 @@ def area_create(*, name: str, kind: str, parent: Area | None, code: str = "", by
                 _("A %(kind)s cannot be placed under a %(parent)s.")
                 % {"kind": Area.Kind(kind).label, "parent": parent.get_kind_display()}
             )
-        if by is not None and not by.has_perm(Perm.AREA_MANAGE, parent):
+        if not by.has_perm(Perm.AREA_MANAGE, parent):
             raise PermissionDenied(_("You cannot add areas under %(area)s.") % {"area": parent.name})
     if Area.objects.filter(parent=parent, name=name).exists():
         raise ValidationError(_("“%(name)s” already exists here.") % {"name": name})
@@ -56,11 +86,9 @@ def user_create(
     display_name: str = "",
     phone: str = "",
     email: str = "",
-    by: User | None,
+    by: User,
 ) -> User:
-    if by is not None and not (
-        by.is_superuser or by.has_perm(Perm.ACCOUNTS_MANAGE) or by.has_perm(Perm.GRANT_ORG_ROLES)
-    ):
+    if not (by.is_superuser or by.has_perm(Perm.ACCOUNTS_MANAGE) or by.has_perm(Perm.GRANT_ORG_ROLES)):
         raise PermissionDenied(_("You cannot create accounts."))
     username = username.strip()
     if not username:
@@ -117,8 +145,8 @@ def user_set_active(*, user: User, active: bool, by: User) -> User:
     return user
 
 
-def _check_can_grant(*, by: User | None, role: str, target: object, revoking: bool = False) -> None:
-    if by is None or by.is_superuser:
+def _check_can_grant(*, by: User, role: str, target: object, revoking: bool = False) -> None:
+    if by.is_superuser:
         return
     needed = Perm.GRANT_AREA_ROLES if role in AREA_ROLES else Perm.GRANT_ORG_ROLES
     if not by.has_perm(needed, target):
@@ -133,7 +161,7 @@ def _check_can_grant(*, by: User | None, role: str, target: object, revoking: bo
 
 @transaction.atomic
 def role_grant(
-    *, user: User, role: str, area: Area | None = None, organization: object | None = None, by: User | None
+    *, user: User, role: str, area: Area | None = None, organization: object | None = None, by: User
 ) -> RoleGrant:
     if role not in Role.values:
         raise ValidationError(_("Unknown role."))
@@ -153,6 +181,8 @@ def role_grant(
         raise ValidationError(_("A subdistrict admin is granted on a subdistrict or a larger area."))
     if role == Role.COMMUNITY_STAFF and area is not None and area.kind in large:
         raise ValidationError(_("Community staff are granted on a community (or an estate or grid in it)."))
+    if user.is_system:
+        raise ValidationError(_("The system actor holds no roles."))
     if not user.is_active:
         raise ValidationError(_("%(user)s is deactivated; activate the account first.") % {"user": user})
     existing = RoleGrant.objects.active().filter(user=user, role=role, area=area, organization=organization)
@@ -169,12 +199,12 @@ def role_grant(
 
 
 @transaction.atomic
-def role_revoke(*, grant: RoleGrant, by: User | None) -> RoleGrant:
+def role_revoke(*, grant: RoleGrant, by: User) -> RoleGrant:
     grant = RoleGrant.objects.select_for_update().get(pk=grant.pk)
     if grant.revoked_at is not None:
         raise ValidationError(_("This role was already revoked."))
     _check_can_grant(by=by, role=grant.role, target=grant.target, revoking=True)
-    if by is not None and grant.user_id == by.pk and grant.role == Role.SUBDISTRICT_ADMIN:
+    if grant.user_id == by.pk and grant.role == Role.SUBDISTRICT_ADMIN:
         raise ValidationError(_("You cannot revoke your own subdistrict admin role."))
     grant.revoked_at = timezone.now()
     grant.revoked_by = by
@@ -194,7 +224,7 @@ def user_create_with_role(
     role: str = "",
     area: Area | None = None,
     organization: object | None = None,
-    by: User | None,
+    by: User,
 ) -> User:
     """Create an account and, if ``role`` is given, grant it in the same transaction.
 

@@ -11,7 +11,7 @@ from django.db.models import Count, Q, QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 
-from sifu.api.permissions import perm_required
+from sifu.core.api import perm_required
 from sifu.core.permissions import Perm
 from sifu.registry.models import Organization, Person
 

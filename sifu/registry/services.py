@@ -82,9 +82,7 @@ def _validate_party_branch(org: Organization) -> None:
         raise ValidationError({"party_branch_founded_on": _("Give the date the party branch was founded.")})
 
 
-def _record_status(
-    org: Organization, *, action: str, from_status: str, on: dt.date, reason: str, by: User | None
-) -> None:
+def _record_status(org: Organization, *, action: str, from_status: str, on: dt.date, reason: str, by: User) -> None:
     OrganizationStatusChange.objects.create(
         organization=org,
         action=action,
@@ -110,12 +108,12 @@ def organization_create(
     nature: str,
     category: str,
     community: Area,
-    by: User | None,
+    by: User,
     on: dt.date | None = None,
     **profile: Any,
 ) -> Organization:
     """A new organization, proposed. Filing and registration come through their transitions."""
-    if by is not None and not by.has_perm(Perm.ORG_CREATE, community):
+    if not by.has_perm(Perm.ORG_CREATE, community):
         raise PermissionDenied(_("You cannot add organizations in %(area)s.") % {"area": community.name})
     _check_community(community)
     on = on or _today()
@@ -148,14 +146,14 @@ def organization_create(
 
 
 @transaction.atomic
-def organization_update(*, organization: Organization, data: dict[str, Any], by: User | None) -> Organization:
+def organization_update(*, organization: Organization, data: dict[str, Any], by: User) -> Organization:
     unknown = set(data) - set(PROFILE_FIELDS)
     if unknown:
         raise ValidationError(
             _("These fields cannot be changed here: %(fields)s") % {"fields": ", ".join(sorted(unknown))}
         )
     org = _locked(organization)
-    if by is not None and not by.has_perm(Perm.ORG_CHANGE, org):
+    if not by.has_perm(Perm.ORG_CHANGE, org):
         raise PermissionDenied(_("You cannot change this organization."))
     changed = [f for f, v in data.items() if getattr(org, f) != v]
     if not changed:
@@ -180,7 +178,7 @@ def _transition(
     *,
     on: dt.date,
     reason: str,
-    by: User | None,
+    by: User,
     check: Callable[[Organization], None] | None = None,
     **changes: Any,
 ) -> Organization:
@@ -190,7 +188,7 @@ def _transition(
     the locked row, never on the caller's possibly stale copy), then the writes.
     """
     org = _locked(organization)
-    if by is not None and not by.has_perm(Perm.ORG_TRANSITION, org):
+    if not by.has_perm(Perm.ORG_TRANSITION, org):
         raise PermissionDenied(_("You cannot change the status of this organization."))
     problem = transition_problem(org, name)
     if problem:
@@ -223,9 +221,7 @@ def _transition(
 
 
 @transaction.atomic
-def organization_start_incubation(
-    *, organization: Organization, on: dt.date | None = None, by: User | None
-) -> Organization:
+def organization_start_incubation(*, organization: Organization, on: dt.date | None = None, by: User) -> Organization:
     return _transition(organization, "start_incubation", on=on or _today(), reason="", by=by)
 
 
@@ -243,7 +239,7 @@ def organization_file(
     organization: Organization,
     filing_number: str,
     filed_on: dt.date,
-    by: User | None,
+    by: User,
     check_floor: bool = True,
 ) -> Organization:
     """Record the subdistrict's filing (备案): checks the Guangdong floor on the filing date.
@@ -252,7 +248,7 @@ def organization_file(
     incubation filing workflow, which calls this on approval; calling it directly is for entering
     paper filings made before the platform.
     """
-    if by is not None and not by.has_perm(Perm.FILING_DECIDE, organization):
+    if not by.has_perm(Perm.FILING_DECIDE, organization):
         raise PermissionDenied(_("Only the subdistrict records a filing; submit a filing request instead."))
     filing_number = (filing_number or "").strip()
     if not filing_number:
@@ -281,14 +277,14 @@ def organization_file(
 
 
 @transaction.atomic
-def organization_renew_filing(*, organization: Organization, renewed_on: dt.date, by: User | None) -> Organization:
+def organization_renew_filing(*, organization: Organization, renewed_on: dt.date, by: User) -> Organization:
     """Renew an active organization's filing (续期) for another three years; its status is unchanged.
 
     Renewed before the filing ends, the new period starts the day after the old one ends (no day
     is lost by renewing early); renewed after it ended, it starts on ``renewed_on``.
     """
     org = _locked(organization)
-    if by is not None and not (by.has_perm(Perm.FILING_DECIDE, org) and by.has_perm(Perm.ORG_TRANSITION, org)):
+    if not (by.has_perm(Perm.FILING_DECIDE, org) and by.has_perm(Perm.ORG_TRANSITION, org)):
         raise PermissionDenied(_("Only the subdistrict renews a filing."))
     if org.legal_status != Organization.LegalStatus.FILED or org.status != Organization.Status.ACTIVE:
         raise ValidationError(
@@ -324,9 +320,7 @@ def check_uscc_matches(uscc: str, nature: str) -> None:
 
 
 @transaction.atomic
-def organization_register(
-    *, organization: Organization, uscc: str, registered_on: dt.date, by: User | None
-) -> Organization:
+def organization_register(*, organization: Organization, uscc: str, registered_on: dt.date, by: User) -> Organization:
     """Conversion of a filed organization into a registered 社会团体 / 社会服务机构."""
     try:
         uscc = normalize_uscc(uscc)
@@ -355,7 +349,7 @@ def organization_register(
 
 @transaction.atomic
 def organization_make_dormant(
-    *, organization: Organization, reason: str, on: dt.date | None = None, by: User | None
+    *, organization: Organization, reason: str, on: dt.date | None = None, by: User
 ) -> Organization:
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the organization is dormant.")})
@@ -364,7 +358,7 @@ def organization_make_dormant(
 
 @transaction.atomic
 def organization_reactivate(
-    *, organization: Organization, on: dt.date | None = None, reason: str = "", by: User | None
+    *, organization: Organization, on: dt.date | None = None, reason: str = "", by: User
 ) -> Organization:
     on = on or _today()
 
@@ -378,7 +372,7 @@ def organization_reactivate(
 
 @transaction.atomic
 def organization_dissolve(
-    *, organization: Organization, reason: str, on: dt.date | None = None, by: User | None
+    *, organization: Organization, reason: str, on: dt.date | None = None, by: User
 ) -> Organization:
     """End an organization. One that is filed or registered ends by a deregistration request (注销)
     that the subdistrict approves (``Perm.FILING_DECIDE``); staff dissolve directly only what was
@@ -387,11 +381,7 @@ def organization_dissolve(
         raise ValidationError({"reason": _("Say why the organization is dissolved.")})
 
     def check(org: Organization) -> None:
-        if (
-            org.legal_status != Organization.LegalStatus.UNFILED
-            and by is not None
-            and not by.has_perm(Perm.FILING_DECIDE, org)
-        ):
+        if org.legal_status != Organization.LegalStatus.UNFILED and not by.has_perm(Perm.FILING_DECIDE, org):
             raise PermissionDenied(
                 _("A filed or registered organization ends by a deregistration request (注销); submit one instead.")
             )
@@ -432,7 +422,7 @@ def _check_identifiers_free(person: Person | None, phone: str | None, id_number:
 def person_create(
     *,
     name: str,
-    by: User | None,
+    by: User,
     phone: str | None = None,
     id_number: str | None = None,
     political_status: str = Person.PoliticalStatus.MASSES,
@@ -463,7 +453,7 @@ PERSON_FIELDS = ("name", "phone", "id_number", "political_status", "gender", "co
 
 
 @transaction.atomic
-def person_update(*, person: Person, data: dict[str, Any], by: User | None) -> Person:
+def person_update(*, person: Person, data: dict[str, Any], by: User) -> Person:
     unknown = set(data) - set(PERSON_FIELDS)
     if unknown:
         raise ValidationError(
@@ -513,7 +503,7 @@ def person_match(*, name: str, phone: str | None, id_number: str | None) -> Pers
 def person_find_or_create(
     *,
     name: str,
-    by: User | None,
+    by: User,
     phone: str | None = None,
     id_number: str | None = None,
     political_status: str = Person.PoliticalStatus.MASSES,
@@ -571,7 +561,7 @@ def record_unmasked_export(*, by: User, context: str) -> None:
 
 
 @transaction.atomic
-def persons_bulk_create(*, rows: list[dict[str, Any]], by: User | None) -> list[Person]:
+def persons_bulk_create(*, rows: list[dict[str, Any]], by: User) -> list[Person]:
     """Many new people at once (demo and large imports), validated like ``person_create``, in few queries.
 
     Each row holds ``name`` and optionally phone, id_number, political_status, gender, community,
@@ -632,8 +622,8 @@ def persons_bulk_create(*, rows: list[dict[str, Any]], by: User | None) -> list[
 # Memberships --------------------------------------------------------------------------------
 
 
-def _check_member_change_allowed(org: Organization, by: User | None) -> None:
-    if by is not None and not by.has_perm(Perm.MEMBERS_CHANGE, org):
+def _check_member_change_allowed(org: Organization, by: User) -> None:
+    if not by.has_perm(Perm.MEMBERS_CHANGE, org):
         raise PermissionDenied(_("You cannot change the members of this organization."))
     if org.status == Organization.Status.DISSOLVED:
         raise ValidationError(_("The organization is dissolved; its members can no longer change."))
@@ -666,7 +656,7 @@ def membership_add(
     organization: Organization,
     person: Person,
     joined_on: dt.date,
-    by: User | None,
+    by: User,
     role: str = Membership.Role.MEMBER,
     is_initiator: bool = False,
 ) -> Membership:
@@ -695,9 +685,7 @@ def membership_add(
 
 
 @transaction.atomic
-def memberships_bulk_add(
-    *, organization: Organization, rows: list[dict[str, Any]], by: User | None
-) -> list[Membership]:
+def memberships_bulk_add(*, organization: Organization, rows: list[dict[str, Any]], by: User) -> list[Membership]:
     """Many memberships of one organization at once (demo and large imports): few queries.
 
     ``rows`` hold person, role, joined_on and optionally left_on and is_initiator; rules are
@@ -738,7 +726,7 @@ def memberships_bulk_add(
 
 
 @transaction.atomic
-def membership_end(*, membership: Membership, left_on: dt.date, by: User | None) -> Membership:
+def membership_end(*, membership: Membership, left_on: dt.date, by: User) -> Membership:
     org = _locked(membership.organization)
     _check_member_change_allowed(org, by)
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
@@ -761,7 +749,7 @@ def membership_end(*, membership: Membership, left_on: dt.date, by: User | None)
 
 @transaction.atomic
 def membership_change_role(
-    *, membership: Membership, role: str, by: User | None, is_initiator: bool | None = None
+    *, membership: Membership, role: str, by: User, is_initiator: bool | None = None
 ) -> Membership:
     org = _locked(membership.organization)
     _check_member_change_allowed(org, by)
@@ -792,7 +780,7 @@ def organization_change_leader(
     organization: Organization,
     person: Person,
     on: dt.date | None = None,
-    by: User | None,
+    by: User,
     previous_leader_role: str = Membership.Role.BACKBONE,
 ) -> Membership:
     """Hand the leadership to ``person`` (adding them as a member if needed), in one step."""

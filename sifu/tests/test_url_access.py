@@ -26,7 +26,7 @@ from typing import Any
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from sifu.accounts.services import role_grant
+from sifu.accounts.services import role_grant, system_actor
 from sifu.accounts.tests.factories import UserFactory
 from sifu.conftest import PERSONAS
 from sifu.core.permissions import Role
@@ -256,8 +256,10 @@ def targets(world):
         .first()
     )
     account = UserFactory(username="target_account", display_name="目标账号")
-    grant = role_grant(user=account, role=Role.COMMUNITY_STAFF, area=world.community_a, by=None)
-    need = need_record(community=world.community_a, title="外卖骑手歇脚点", category="life", source="visit", by=None)
+    grant = role_grant(user=account, role=Role.COMMUNITY_STAFF, area=world.community_a, by=system_actor())
+    need = need_record(
+        community=world.community_a, title="外卖骑手歇脚点", category="life", source="visit", by=system_actor()
+    )
     # An organization being incubated in community A, a renewal of org A's filing awaiting the
     # community check, and the subdistrict's service plan (direct rows: the routes are under test).
     proposed = organization_create(
@@ -266,7 +268,7 @@ def targets(world):
         nature="association",
         category="life",
         community=world.community_a,
-        by=None,
+        by=system_actor(),
     )
     case = IncubationCase.objects.create(organization=proposed, incubator_kind=IncubationCase.Incubator.ENERGY_STATION)
     case.needs.add(need)

@@ -1,7 +1,7 @@
 import factory
 
 from sifu.accounts.models import Area, User
-from sifu.accounts.services import area_create
+from sifu.accounts.services import area_create, system_actor
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -20,4 +20,4 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 def make_area(name: str, kind: str, parent: Area | None = None) -> Area:
-    return area_create(name=name, kind=kind, parent=parent, by=None)
+    return area_create(name=name, kind=kind, parent=parent, by=system_actor())

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from sifu.accounts import services
 from sifu.accounts.models import Area, RoleGrant, User
+from sifu.accounts.services import system_actor
 from sifu.core.permissions import Perm, Role
 
 PASSWORD = "Sifu-new-2024!"
@@ -169,7 +170,7 @@ def test_cannot_deactivate_self(office_admin):
 
 def test_cannot_deactivate_someone_holding_roles_elsewhere(office_admin, community_staff, world):
     # Also community staff in the other subdistrict: the 南山 admin does not cover that.
-    services.role_grant(user=community_staff, role=Role.COMMUNITY_STAFF, area=world.other_community, by=None)
+    services.role_grant(user=community_staff, role=Role.COMMUNITY_STAFF, area=world.other_community, by=system_actor())
     with pytest.raises(PermissionDenied):
         services.user_set_active(user=community_staff, active=False, by=office_admin)
     assert User.objects.get(pk=community_staff.pk).is_active

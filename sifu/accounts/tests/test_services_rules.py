@@ -11,6 +11,7 @@ from django.utils import translation
 
 from sifu.accounts import services
 from sifu.accounts.models import Area, RoleGrant, User
+from sifu.accounts.services import system_actor
 from sifu.accounts.tests.factories import UserFactory
 from sifu.core.permissions import AREA_ROLES, ORG_ROLES, Perm, Role
 
@@ -61,7 +62,7 @@ def test_materialized_path_and_depth_down_the_whole_tree():
         (K.ESTATE, "荔芳花园"),
         (K.GRID, "第一网格"),
     ]:
-        area = services.area_create(name=f" {name} ", kind=kind, parent=parent, by=None)
+        area = services.area_create(name=f" {name} ", kind=kind, parent=parent, by=system_actor())
         chain.append(area)
         stored = Area.objects.get(pk=area.pk)
         assert stored.name == name
@@ -94,13 +95,13 @@ def test_child_kind_rules(parent_kind, kind):
     chain = [K.CITY, K.DISTRICT, K.SUBDISTRICT, K.COMMUNITY, K.ESTATE, K.GRID]
     parent = None
     for step in chain[: chain.index(parent_kind) + 1]:
-        parent = services.area_create(name=f"上级{step}", kind=step, parent=parent, by=None)
+        parent = services.area_create(name=f"上级{step}", kind=step, parent=parent, by=system_actor())
     if kind in allowed[parent_kind]:
-        child = services.area_create(name="下级", kind=kind, parent=parent, by=None)
+        child = services.area_create(name="下级", kind=kind, parent=parent, by=system_actor())
         assert child.parent == parent
     else:
         refused(
-            lambda: services.area_create(name="下级", kind=kind, parent=parent, by=None),
+            lambda: services.area_create(name="下级", kind=kind, parent=parent, by=system_actor()),
             f"A {K(kind).label} cannot be placed under a {K(parent_kind).label}",
         )
 
@@ -108,7 +109,10 @@ def test_child_kind_rules(parent_kind, kind):
 @pytest.mark.django_db
 @pytest.mark.parametrize("kind", [K.COMMUNITY, K.ESTATE, K.GRID])
 def test_small_areas_need_a_parent(kind):
-    refused(lambda: services.area_create(name="孤立社区", kind=kind, parent=None, by=None), "must belong to a parent")
+    refused(
+        lambda: services.area_create(name="孤立社区", kind=kind, parent=None, by=system_actor()),
+        "must belong to a parent",
+    )
 
 
 def test_duplicate_names_are_refused_under_the_same_parent_only(world, office_admin):
@@ -116,7 +120,9 @@ def test_duplicate_names_are_refused_under_the_same_parent_only(world, office_ad
         lambda: services.area_create(name=" 荔芳社区 ", kind=K.COMMUNITY, parent=world.subdistrict, by=office_admin),
         "“荔芳社区” already exists here",
     )
-    refused(lambda: services.area_create(name="南山区", kind=K.DISTRICT, parent=None, by=None), "already exists")
+    refused(
+        lambda: services.area_create(name="南山区", kind=K.DISTRICT, parent=None, by=system_actor()), "already exists"
+    )
     # The same name under another parent is a different place.
     services.area_create(name="荔芳花园", kind=K.ESTATE, parent=world.community_a, by=office_admin)
     services.area_create(name="荔芳花园", kind=K.ESTATE, parent=world.community_b, by=office_admin)
@@ -158,7 +164,10 @@ def test_usernames_are_unique_whatever_the_case(office_admin, taken):
 
 
 def test_a_blank_username_is_refused(office_admin):
-    assert "username" in refused(lambda: services.user_create(username=" ", password=PASSWORD, by=None)).message_dict
+    assert (
+        "username"
+        in refused(lambda: services.user_create(username=" ", password=PASSWORD, by=system_actor())).message_dict
+    )
 
 
 def test_created_account_has_no_role_and_sees_nothing(office_admin, world):
@@ -174,28 +183,31 @@ def test_created_account_has_no_role_and_sees_nothing(office_admin, world):
 @pytest.mark.parametrize("role", sorted(AREA_ROLES))
 def test_area_roles_are_granted_on_areas_only(world, outsider, role):
     refused(
-        lambda: services.role_grant(user=outsider, role=role, organization=world.org_a, by=None),
+        lambda: services.role_grant(user=outsider, role=role, organization=world.org_a, by=system_actor()),
         "is granted on an area",
     )
-    refused(lambda: services.role_grant(user=outsider, role=role, by=None), "is granted on an area")
+    refused(lambda: services.role_grant(user=outsider, role=role, by=system_actor()), "is granted on an area")
 
 
 @pytest.mark.parametrize("role", sorted(ORG_ROLES))
 def test_org_roles_are_granted_on_one_organization_only(world, outsider, role):
     refused(
-        lambda: services.role_grant(user=outsider, role=role, area=world.community_a, by=None),
+        lambda: services.role_grant(user=outsider, role=role, area=world.community_a, by=system_actor()),
         "is granted on one organization",
     )
     refused(
         lambda: services.role_grant(
-            user=outsider, role=role, area=world.community_a, organization=world.org_a, by=None
+            user=outsider, role=role, area=world.community_a, organization=world.org_a, by=system_actor()
         ),
         "is granted on one organization",
     )
 
 
 def test_unknown_role_is_refused(world, outsider):
-    refused(lambda: services.role_grant(user=outsider, role="mayor", area=world.community_a, by=None), "Unknown role")
+    refused(
+        lambda: services.role_grant(user=outsider, role="mayor", area=world.community_a, by=system_actor()),
+        "Unknown role",
+    )
 
 
 def test_subdistrict_admin_grants_within_the_subtree_only(world, office_admin, outsider):

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from sifu.accounts import services
 from sifu.accounts.models import RoleGrant, User
+from sifu.accounts.services import system_actor
 from sifu.accounts.tests.factories import UserFactory
 from sifu.core.permissions import Role
 
@@ -51,7 +52,7 @@ def test_user_detail_scope(client, office_admin, community_staff, outsider, worl
     assert client.get(reverse("accounts:user-detail", args=[outsider.pk])).status_code == 404
     # Someone holding roles only in the other subdistrict.
     elsewhere = UserFactory(username="elsewhere")
-    services.role_grant(user=elsewhere, role=Role.COMMUNITY_STAFF, area=world.other_community, by=None)
+    services.role_grant(user=elsewhere, role=Role.COMMUNITY_STAFF, area=world.other_community, by=system_actor())
     assert client.get(reverse("accounts:user-detail", args=[elsewhere.pk])).status_code == 404
     client.force_login(community_staff)
     assert client.get(reverse("accounts:user-detail", args=[community_staff.pk])).status_code == 403
@@ -63,7 +64,7 @@ def test_user_detail_scope(client, office_admin, community_staff, outsider, worl
 def test_user_list_shows_scope_roles_and_own_creations(client, office_admin, community_staff, org_leader, world):
     mine = services.user_create(username="fresh", password=PASSWORD, display_name="新账号", by=office_admin)
     elsewhere = UserFactory(username="elsewhere", display_name="外街道")
-    services.role_grant(user=elsewhere, role=Role.COMMUNITY_STAFF, area=world.other_community, by=None)
+    services.role_grant(user=elsewhere, role=Role.COMMUNITY_STAFF, area=world.other_community, by=system_actor())
     client.force_login(office_admin)
     response = client.get(reverse("accounts:user-list"))
     shown = {u.username for u in response.context["page"].object_list}
@@ -223,8 +224,10 @@ def test_detail_query_count_does_not_grow_with_grants(
     with CaptureQueriesContext(connection) as few:
         client.get(url)
     for _ in range(5):
-        grant = services.role_grant(user=community_staff, role=Role.ORG_ADMIN, organization=world.org_b, by=None)
-        services.role_revoke(grant=grant, by=None)
+        grant = services.role_grant(
+            user=community_staff, role=Role.ORG_ADMIN, organization=world.org_b, by=system_actor()
+        )
+        services.role_revoke(grant=grant, by=system_actor())
     with django_assert_max_num_queries(len(few)):
         client.get(url)
 
@@ -314,7 +317,9 @@ def test_revoke_refusal_is_a_message(client, office_admin):
 
 def test_revoke_outside_scope_is_404_and_unsafe_next_ignored(client, office_admin, community_staff, world):
     elsewhere = UserFactory(username="elsewhere")
-    grant = services.role_grant(user=elsewhere, role=Role.COMMUNITY_STAFF, area=world.other_community, by=None)
+    grant = services.role_grant(
+        user=elsewhere, role=Role.COMMUNITY_STAFF, area=world.other_community, by=system_actor()
+    )
     client.force_login(office_admin)
     assert client.post(reverse("accounts:role-revoke", args=[grant.pk])).status_code == 404
     own_grant = community_staff.grants.get()
@@ -332,7 +337,7 @@ def test_deactivate_and_activate_from_detail(client, office_admin, community_sta
 
 
 def test_deactivate_refusal_is_a_message(client, office_admin, community_staff, world):
-    services.role_grant(user=community_staff, role=Role.COMMUNITY_STAFF, area=world.other_community, by=None)
+    services.role_grant(user=community_staff, role=Role.COMMUNITY_STAFF, area=world.other_community, by=system_actor())
     client.force_login(office_admin)
     detail = client.get(reverse("accounts:user-detail", args=[community_staff.pk]))
     assert not detail.context["can_manage"] and len(detail.context["outside"]) == 1
@@ -345,12 +350,14 @@ def test_deactivate_refusal_is_a_message(client, office_admin, community_staff, 
 
 
 def test_community_staff_cannot_revoke_elsewhere(client, community_staff, other_staff, world):
-    grant_b = services.role_grant(user=other_staff, role=Role.ORG_ADMIN, organization=world.org_b, by=None)
+    grant_b = services.role_grant(user=other_staff, role=Role.ORG_ADMIN, organization=world.org_b, by=system_actor())
     client.force_login(community_staff)
     assert client.post(reverse("accounts:role-revoke", args=[grant_b.pk])).status_code == 404
     # An area grant in their own community: visible, but refused by the service with a message.
     colleague = UserFactory(username="colleague")
-    area_grant = services.role_grant(user=colleague, role=Role.COMMUNITY_STAFF, area=world.community_a, by=None)
+    area_grant = services.role_grant(
+        user=colleague, role=Role.COMMUNITY_STAFF, area=world.community_a, by=system_actor()
+    )
     response = client.post(reverse("accounts:role-revoke", args=[area_grant.pk]))
     assert any("cannot revoke" in m for m in _messages(response))
     area_grant.refresh_from_db()

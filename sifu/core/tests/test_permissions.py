@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sifu.accounts.models import User
-from sifu.accounts.services import role_grant, role_revoke
+from sifu.accounts.services import role_grant, role_revoke, system_actor
 from sifu.accounts.tests.factories import UserFactory
 from sifu.core.permissions import (
     ALL_PERMS,
@@ -232,7 +232,7 @@ def test_revoked_grant_stops_working(world, community_staff, office_admin):
 
 def test_new_grant_works_on_the_same_object(world, outsider):
     assert not outsider.has_perm(Perm.ORG_VIEW, world.org_b)
-    role_grant(user=outsider, role=Role.COMMUNITY_STAFF, area=world.community_b, by=None)
+    role_grant(user=outsider, role=Role.COMMUNITY_STAFF, area=world.community_b, by=system_actor())
     assert outsider.has_perm(Perm.ORG_VIEW, world.org_b)
 
 
@@ -249,9 +249,9 @@ def test_grants_are_loaded_once_per_request(world, office_admin, django_assert_n
 
 
 def test_a_user_with_grants_on_many_areas_filters_with_one_condition_each(world, outsider):
-    role_grant(user=outsider, role=Role.LEADER, area=world.community_a, by=None)
-    role_grant(user=outsider, role=Role.LEADER, area=world.subdistrict, by=None)
-    role_grant(user=outsider, role=Role.LEADER, area=world.other_community, by=None)
+    role_grant(user=outsider, role=Role.LEADER, area=world.community_a, by=system_actor())
+    role_grant(user=outsider, role=Role.LEADER, area=world.subdistrict, by=system_actor())
+    role_grant(user=outsider, role=Role.LEADER, area=world.other_community, by=system_actor())
     scope = scope_for(outsider, Perm.ORG_VIEW)
     assert sorted(scope.area_paths) == sorted([world.subdistrict.path, world.other_community.path])
     assert set(Organization.objects.for_user(outsider, Perm.ORG_VIEW)) == {world.org_a, world.org_b, world.org_other}

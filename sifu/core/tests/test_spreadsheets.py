@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 from openpyxl import Workbook, load_workbook
 
 from sifu.accounts.models import Area
-from sifu.accounts.services import area_create
+from sifu.accounts.services import area_create, system_actor
 from sifu.core.spreadsheets import (
     XLSX_CONTENT_TYPE,
     CellChoiceField,
@@ -222,7 +222,13 @@ class DistrictImport(SheetImporter):
         created = 0
         for row in rows["地区"]:
             area = self.attempt(
-                row, area_create, default="name", name=row.data["name"], kind=Area.Kind.DISTRICT, parent=None, by=None
+                row,
+                area_create,
+                default="name",
+                name=row.data["name"],
+                kind=Area.Kind.DISTRICT,
+                parent=None,
+                by=system_actor(),
             )
             created += area is not None
         return created

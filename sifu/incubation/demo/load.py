@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from sifu.accounts.models import Area, User
+from sifu.accounts.services import system_actor
 from sifu.incubation.demo import cases as case_data
 from sifu.incubation.demo import plans as plan_data
 from sifu.incubation.demo.documents import pdf
@@ -101,6 +102,7 @@ class _Loader:
             raise RuntimeError(f"the registry demo's communities are missing: {missing}")
         self.users = {u.username: u for u in User.objects.filter(username__in=["admin", "lifang", "nanyuan", "leader"])}
         self.admin = self.users["admin"]
+        self.system = system_actor()  # acts where the story has no signed-in person (e.g. communities without a login)
         self.orgs = {
             o.name: o for o in Organization.objects.filter(community__parent=subdistrict).select_related("community")
         }
@@ -149,6 +151,7 @@ class _Loader:
                 category=spec.category,
                 submitter_name=name,
                 submitter_phone=phone,
+                by=self.system,
                 **text,
             )
         else:
@@ -351,14 +354,14 @@ class _Loader:
             kind=Filing.Kind.INITIAL,
             statement=f"{spec.name}已完成筹备，申请备案。",
             documents=self.documents(organization, kinds),
-            by=self.users[steps.by] if steps.by else None,
+            by=self.users[steps.by] if steps.by else self.system,
             at=self.at(steps.submitted, 9, 30),
         )
         if steps.prechecked is not None:
             filing = filing_services.filing_precheck_pass(
                 filing=filing,
                 note="材料齐全，同意报街道审核。",
-                by=self.users[steps.precheck_by] if steps.precheck_by else None,
+                by=self.users[steps.precheck_by] if steps.precheck_by else self.system,
                 at=self.at(steps.prechecked, 16, 0),
             )
         if steps.returned is not None:
@@ -428,11 +431,11 @@ class _Loader:
             kind=Filing.Kind.RENEWAL,
             statement="备案即将到期，申请续期。",
             documents=self.documents(organization, FilingDocument.REQUIRED[Filing.Kind.RENEWAL]),
-            by=None,
+            by=self.system,
             at=self.at(submitted, 9, 30),
         )
         if prechecked is not None:
-            checker = self.users[STAFF[community]] if community in STAFF else None
+            checker = self.users[STAFF[community]] if community in STAFF else self.system
             filing = filing_services.filing_precheck_pass(filing=filing, by=checker, at=self.at(prechecked, 10, 0))
         if approved is not None:
             filing = filing_services.filing_approve(filing=filing, by=self.admin, at=self.at(approved, 15, 0))
@@ -457,10 +460,12 @@ class _Loader:
             statement=DEREGISTER_STATEMENT,
             effective_on=self.day(10),
             documents=self.documents(organization, FilingDocument.REQUIRED[Filing.Kind.DEREGISTRATION]),
-            by=None,
+            by=self.system,
             at=self.at(6, 10, 0),
         )
-        filing_services.filing_precheck_pass(filing=filing, note="情况属实，同意注销。", by=None, at=self.at(3, 15, 0))
+        filing_services.filing_precheck_pass(
+            filing=filing, note="情况属实，同意注销。", by=self.system, at=self.at(3, 15, 0)
+        )
 
     # plans -------------------------------------------------------------------------------------
 

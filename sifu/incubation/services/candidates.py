@@ -32,8 +32,8 @@ def _today() -> dt.date:
     return timezone.localdate()
 
 
-def _check_change(by: User | None, organization: Organization) -> None:
-    if by is not None and not by.has_perm(Perm.CASES_CHANGE, organization):
+def _check_change(by: User, organization: Organization) -> None:
+    if not by.has_perm(Perm.CASES_CHANGE, organization):
         raise PermissionDenied(_("You cannot change the leader candidates of %(name)s.") % {"name": organization.name})
 
 
@@ -60,14 +60,14 @@ def _locked_as_seen(candidate: LeaderCandidate) -> LeaderCandidate:
 
 
 @transaction.atomic
-def candidate_add(*, organization: Organization, person: Person, note: str = "", by: User | None) -> LeaderCandidate:
+def candidate_add(*, organization: Organization, person: Person, note: str = "", by: User) -> LeaderCandidate:
     """Record ``person`` as a candidate leader of ``organization`` (not yet assessed)."""
     _check_change(by, organization)
     # The organization's row is locked so two staff adding the same person are told, not failed.
     org = Organization.objects.select_for_update().select_related("community").get(pk=organization.pk)
     if org.status == Organization.Status.DISSOLVED:
         raise ValidationError(_("%(name)s is dissolved: it needs no leader candidates.") % {"name": org.name})
-    if by is not None and not Person.objects.for_user(by, Perm.PEOPLE_VIEW).filter(pk=person.pk).exists():
+    if not Person.objects.for_user(by, Perm.PEOPLE_VIEW).filter(pk=person.pk).exists():
         raise ValidationError({"person": _("That person is not in your area: choose someone you can see.")})
     existing = LeaderCandidate.objects.filter(organization=org, person=person).first()
     if existing is not None:
@@ -96,7 +96,7 @@ def candidate_assess(
     public_spirit: str,
     note: str = "",
     assessed_on: dt.date | None = None,
-    by: User | None,
+    by: User,
 ) -> LeaderCandidate:
     """Assess the three qualities (strong / fair / needs work); the notes replace the earlier ones
     (every version stays in the history)."""
@@ -126,7 +126,7 @@ def candidate_assess(
 
 
 @transaction.atomic
-def candidate_choose(*, candidate: LeaderCandidate, on: dt.date | None = None, by: User | None) -> LeaderCandidate:
+def candidate_choose(*, candidate: LeaderCandidate, on: dt.date | None = None, by: User) -> LeaderCandidate:
     """Make the candidate the organization's leader (a handover in the registry, with its own
     checks and history) and mark them chosen. Other candidates stay candidates."""
     _check_change(by, candidate.organization)
@@ -143,7 +143,7 @@ def candidate_choose(*, candidate: LeaderCandidate, on: dt.date | None = None, b
 
 
 @transaction.atomic
-def candidate_withdraw(*, candidate: LeaderCandidate, reason: str, by: User | None) -> LeaderCandidate:
+def candidate_withdraw(*, candidate: LeaderCandidate, reason: str, by: User) -> LeaderCandidate:
     """The person is no longer considered; the reason is added to the notes."""
     _check_change(by, candidate.organization)
     reason = (reason or "").strip()

@@ -45,9 +45,7 @@ def _locked_case(organization: Organization) -> IncubationCase | None:
     )
 
 
-def _move(
-    case: IncubationCase, step: str, *, by: User | None, update_fields: list[str] | None = None
-) -> IncubationCase:
+def _move(case: IncubationCase, step: str, *, by: User, update_fields: list[str] | None = None) -> IncubationCase:
     """Move a locked case one step, or refuse with the reason (nothing saved)."""
     sources, target, action = STAGES[step]
     if case.stage not in sources:
@@ -75,7 +73,7 @@ def case_filing_problem(organization: Organization) -> str | None:
 
 
 @transaction.atomic
-def case_filing_submitted(*, organization: Organization, by: User | None) -> IncubationCase | None:
+def case_filing_submitted(*, organization: Organization, by: User) -> IncubationCase | None:
     """A first filing was submitted: an incubating case moves to filing. A case still preparing refuses
     (its organization has not been incubated), which undoes the submission."""
     case = _locked_case(organization)
@@ -87,7 +85,7 @@ def case_filing_submitted(*, organization: Organization, by: User | None) -> Inc
 
 
 @transaction.atomic
-def case_filing_approved(*, organization: Organization, by: User | None) -> IncubationCase | None:
+def case_filing_approved(*, organization: Organization, by: User) -> IncubationCase | None:
     """The filing was approved: the case is filed, and the needs it answers are now served by the
     organization (linked to it; an active organization marks them served). Call it after the
     registry recorded the filing (``organization_file``)."""
@@ -95,24 +93,26 @@ def case_filing_approved(*, organization: Organization, by: User | None) -> Incu
     if case is None or case.stage != Stage.FILING:
         return case
     case = _move(case, "filing_approved", by=by)
-    _serve_needs(case, by=by)
+    _serve_needs(case, by=by, approved=True)
     return case
 
 
-def _serve_needs(case: IncubationCase, *, by: User | None) -> None:
-    from sifu.incubation.services.needs import need_link_organization
+def _serve_needs(case: IncubationCase, *, by: User, approved: bool) -> None:
+    """The case's organization serves the needs it answered. On a filing approval the decider marks
+    them (``need_served_by_filing``); a case recorded for an organization already filed links them
+    as any change to a need (``need_link_organization``)."""
+    from sifu.incubation.services.needs import need_link_organization, need_served_by_filing
 
+    link = need_served_by_filing if approved else need_link_organization
     organization = Organization.objects.select_related("community").get(pk=case.organization_id)
     for need in case.needs.select_related("community").exclude(organizations=organization).order_by("pk"):
         if need.status not in ANSWERABLE:
             continue
-        # The filing's decider acts for the needs too when allowed to; otherwise the link is the system's.
-        actor = by if by is None or by.has_perm(Perm.NEEDS_CHANGE, need) else None
-        need_link_organization(need=need, organization=organization, by=actor)
+        link(need=need, organization=organization, by=by)
 
 
 @transaction.atomic
-def case_filing_refused(*, organization: Organization, by: User | None) -> IncubationCase | None:
+def case_filing_refused(*, organization: Organization, by: User) -> IncubationCase | None:
     """A refused or withdrawn filing sends the case back to incubation, to fix and file again."""
     case = _locked_case(organization)
     if case is None or case.stage != Stage.FILING:
@@ -132,8 +132,8 @@ def _today() -> dt.date:
     return timezone.localdate()
 
 
-def _check_change(by: User | None, case: IncubationCase) -> None:
-    if by is not None and not by.has_perm(Perm.CASES_CHANGE, case):
+def _check_change(by: User, case: IncubationCase) -> None:
+    if not by.has_perm(Perm.CASES_CHANGE, case):
         raise PermissionDenied(
             _("You cannot change the incubation cases of %(area)s.") % {"area": case.organization.community.name}
         )
@@ -214,11 +214,11 @@ def case_open(
     incubator_name: str = "",
     mentor: str = "",
     opened_on: dt.date | None = None,
-    by: User | None,
+    by: User,
 ) -> IncubationCase:
     """Open a case: the prospective organization enters the registry as proposed (through the
     registry's own service), and the case ties it to the needs it answers, its incubator and mentor."""
-    if by is not None and not by.has_perm(Perm.CASES_CHANGE, community):
+    if not by.has_perm(Perm.CASES_CHANGE, community):
         raise PermissionDenied(_("You cannot open incubation cases in %(area)s.") % {"area": community.name})
     opened_on = opened_on or _today()
     _check_day(opened_on, field="opened_on", label=_("The opening date"))
@@ -257,7 +257,7 @@ def case_open(
 
 
 @transaction.atomic
-def case_update(*, case: IncubationCase, data: dict[str, Any], by: User | None) -> IncubationCase:
+def case_update(*, case: IncubationCase, data: dict[str, Any], by: User) -> IncubationCase:
     """Change who incubates and who coaches (the organization's own profile is edited in the registry)."""
     unknown = set(data) - set(EDITABLE_FIELDS)
     if unknown:
@@ -281,7 +281,7 @@ def case_update(*, case: IncubationCase, data: dict[str, Any], by: User | None) 
 
 
 @transaction.atomic
-def case_link_need(*, case: IncubationCase, need: Need, by: User | None) -> IncubationCase:
+def case_link_need(*, case: IncubationCase, need: Need, by: User) -> IncubationCase:
     """The case also answers ``need`` (same community, open or served)."""
     _check_change(by, case)
     case = _locked(case)
@@ -298,7 +298,7 @@ def case_link_need(*, case: IncubationCase, need: Need, by: User | None) -> Incu
 
 
 @transaction.atomic
-def case_unlink_need(*, case: IncubationCase, need: Need, by: User | None) -> IncubationCase:
+def case_unlink_need(*, case: IncubationCase, need: Need, by: User) -> IncubationCase:
     """The case no longer answers ``need``; a case keeps at least one need."""
     _check_change(by, case)
     case = _locked(case)
@@ -316,7 +316,7 @@ def case_unlink_need(*, case: IncubationCase, need: Need, by: User | None) -> In
 
 
 @transaction.atomic
-def case_start(*, case: IncubationCase, on: dt.date | None = None, by: User | None) -> IncubationCase:
+def case_start(*, case: IncubationCase, on: dt.date | None = None, by: User) -> IncubationCase:
     """Preparing → incubating: the organization starts incubation in the registry on the same date."""
     _check_change(by, case)
     case = _locked(case)
@@ -332,7 +332,7 @@ def case_start(*, case: IncubationCase, on: dt.date | None = None, by: User | No
 
 @transaction.atomic
 def coaching_note_add(
-    *, case: IncubationCase, on: dt.date, kind: str, text: str, next_step: str = "", by: User | None
+    *, case: IncubationCase, on: dt.date, kind: str, text: str, next_step: str = "", by: User
 ) -> CoachingNote:
     """A dated coaching contact with the initiators (辅导记录), on any case that is not closed."""
     _check_change(by, case)
@@ -361,7 +361,7 @@ def coaching_note_add(
 
 
 @transaction.atomic
-def case_close(*, case: IncubationCase, reason: str, on: dt.date | None = None, by: User | None) -> IncubationCase:
+def case_close(*, case: IncubationCase, reason: str, on: dt.date | None = None, by: User) -> IncubationCase:
     """The incubation stops (the initiators gave up, merged into another group…): the prospective
     organization is dissolved in the registry and the case is closed with the reason."""
     _check_change(by, case)
@@ -411,7 +411,7 @@ def case_record_existing(
     incubator_kind: str,
     opened_on: dt.date,
     stage: str,
-    by: User | None,
+    by: User,
     incubator_name: str = "",
     mentor: str = "",
 ) -> IncubationCase:
@@ -420,7 +420,7 @@ def case_record_existing(
     registry state shows (preparing: proposed; incubating: incubating; filed: filed or registered,
     active or dormant); nothing in the registry changes. A filed case's needs are linked to the
     organization, as an approved filing would link them."""
-    if by is not None and not by.has_perm(Perm.CASES_CHANGE, organization):
+    if not by.has_perm(Perm.CASES_CHANGE, organization):
         raise PermissionDenied(
             _("You cannot record incubation cases in %(area)s.") % {"area": organization.community.name}
         )
@@ -489,5 +489,5 @@ def case_record_existing(
     save_with_history(case, action="incubation.case.recorded", by=by)
     case.needs.set(locked)
     if stage == Stage.FILED:
-        _serve_needs(case, by=by)
+        _serve_needs(case, by=by, approved=False)
     return case

@@ -151,10 +151,6 @@ def _when(at: dt.datetime | None, filing: Filing | None = None) -> dt.datetime:
     return at
 
 
-def _user(by: User | None) -> User | None:
-    return by if getattr(by, "pk", None) else None
-
-
 def _clean_changes(org: Organization, changes: Mapping[str, Any]) -> dict[str, dict[str, str]]:
     """The requested changes as {field: {"before": current, "after": new}}, validated like the
     registry's profile edit (choices, lengths, a unique name in the community). At least one
@@ -246,7 +242,7 @@ def document_problems(documents: Iterable[tuple[str, UploadedFile]], *, required
 
 
 def _store_documents(
-    filing: Filing, documents: list[tuple[str, UploadedFile]], *, by: User | None, at: dt.datetime
+    filing: Filing, documents: list[tuple[str, UploadedFile]], *, by: User, at: dt.datetime
 ) -> list[FilingDocument]:
     """Store the uploads and their rows. Called as a service's last step, so nothing refused afterwards
     leaves files behind; if storing itself fails, the files stored so far are removed again."""
@@ -260,7 +256,7 @@ def _store_documents(
                 original_name=(upload.name or "")[:200],
                 size=upload.size,
                 round=filing.round,
-                uploaded_by=_user(by),
+                uploaded_by=by,
                 uploaded_at=at,
             )
             # Stored under a plain name (the kind); the name the applicant gave is kept for downloads.
@@ -274,18 +270,18 @@ def _store_documents(
     return stored
 
 
-def _save(filing: Filing, *, action: str, by: User | None, at: dt.datetime, fields: list[str] | None = None) -> None:
+def _save(filing: Filing, *, action: str, by: User, at: dt.datetime, fields: list[str] | None = None) -> None:
     filing._history_date = at  # type: ignore[attr-defined]
     save_with_history(filing, action=action, by=by, update_fields=fields)
 
 
-def _event(filing: Filing, action: str, level: str, *, note: str, by: User | None, at: dt.datetime) -> FilingEvent:
+def _event(filing: Filing, action: str, level: str, *, note: str, by: User, at: dt.datetime) -> FilingEvent:
     return FilingEvent.objects.create(
-        filing=filing, action=action, level=level, round=filing.round, note=note, by=_user(by), at=at
+        filing=filing, action=action, level=level, round=filing.round, note=note, by=by, at=at
     )
 
 
-def _begin(filing: Filing, step: str, *, perm: str | Callable[[Filing], str], by: User | None) -> Filing:
+def _begin(filing: Filing, step: str, *, perm: str | Callable[[Filing], str], by: User) -> Filing:
     """The request re-read under a lock, then checked in this order: ``perm`` (before anything is
     revealed; a callable picks it from the state the caller saw), that state, the step.
 
@@ -294,7 +290,7 @@ def _begin(filing: Filing, step: str, *, perm: str | Callable[[Filing], str], by
     """
     current = Filing.objects.select_for_update(of=("self",)).select_related("organization__community").get(pk=filing.pk)
     needed = perm(filing) if callable(perm) else perm  # as the caller saw it; a stale copy is refused below
-    if by is not None and not by.has_perm(needed, current):
+    if not by.has_perm(needed, current):
         raise PermissionDenied(_("You cannot do this for the request of %(org)s.") % {"org": current.organization})
     if (current.status, current.round) != (filing.status, filing.round):
         raise ValidationError(
@@ -335,7 +331,7 @@ def _finish(
     *,
     level: str,
     note: str,
-    by: User | None,
+    by: User,
     at: dt.datetime,
     fields: list[str],
 ) -> Filing:
@@ -365,7 +361,7 @@ def filing_submit(
     changes: Mapping[str, Any] | None = None,
     effective_on: dt.date | None = None,
     documents: Iterable[tuple[str, UploadedFile]] = (),
-    by: User | None,
+    by: User,
     at: dt.datetime | None = None,
 ) -> Filing:
     """Submit a request of ``kind`` with its documents; it waits for the community's check.
@@ -377,7 +373,7 @@ def filing_submit(
     if kind not in K.values:
         raise ValidationError(_("Unknown kind of request."))
     org = Organization.objects.select_for_update(of=("self",)).select_related("community").get(pk=organization.pk)
-    if by is not None and not by.has_perm(Perm.FILING_SUBMIT, org):
+    if not by.has_perm(Perm.FILING_SUBMIT, org):
         raise PermissionDenied(_("You cannot submit filing requests for %(org)s.") % {"org": org})
     at = _when(at)
     on = timezone.localdate(at)
@@ -430,7 +426,7 @@ def filing_submit(
         changes=stored_changes,
         effective_on=effective_on,
         submitted_at=at,
-        submitted_by=_user(by),
+        submitted_by=by,
         due_on=on + dt.timedelta(days=Filing.REVIEW_DAYS),
         created_at=at,
     )
@@ -469,11 +465,11 @@ def _check_deregistration(
 
 
 @transaction.atomic
-def filing_precheck_pass(*, filing: Filing, note: str = "", by: User | None, at: dt.datetime | None = None) -> Filing:
+def filing_precheck_pass(*, filing: Filing, note: str = "", by: User, at: dt.datetime | None = None) -> Filing:
     """The community's check (初审) passes: the request goes to the subdistrict."""
     current = _begin(filing, "precheck_pass", perm=Perm.FILING_PRECHECK, by=by)
     at = _when(at, current)
-    current.prechecked_at, current.prechecked_by = at, _user(by)
+    current.prechecked_at, current.prechecked_by = at, by
     return _finish(
         current,
         "precheck_pass",
@@ -490,7 +486,7 @@ def _return_perm(filing: Filing) -> str:
 
 
 @transaction.atomic
-def filing_return(*, filing: Filing, reason: str, by: User | None, at: dt.datetime | None = None) -> Filing:
+def filing_return(*, filing: Filing, reason: str, by: User, at: dt.datetime | None = None) -> Filing:
     """Send the request back to the applicant with a written reason, from the community's check
     (awaiting it: ``FILING_PRECHECK``) or the subdistrict's review (``FILING_DECIDE``)."""
     current = _begin(filing, "return", perm=_return_perm, by=by)
@@ -509,7 +505,7 @@ def filing_resubmit(
     changes: Mapping[str, Any] | None = None,
     effective_on: dt.date | None = None,
     documents: Iterable[tuple[str, UploadedFile]] = (),
-    by: User | None,
+    by: User,
     at: dt.datetime | None = None,
 ) -> Filing:
     """The applicant fixes a returned request and sends it again: a new round, a new due date.
@@ -542,7 +538,7 @@ def filing_resubmit(
     if errors:
         raise ValidationError(errors)
     current.round += 1
-    current.submitted_at, current.submitted_by = at, _user(by)
+    current.submitted_at, current.submitted_by = at, by
     current.due_on = on + dt.timedelta(days=Filing.REVIEW_DAYS)
     current.prechecked_at = current.prechecked_by = None
     current.decision_note = ""
@@ -559,7 +555,7 @@ def filing_approve(
     filing: Filing,
     filing_number: str | None = None,
     note: str = "",
-    by: User | None,
+    by: User,
     at: dt.datetime | None = None,
 ) -> Filing:
     """The subdistrict approves (审核通过) and the registry applies the request:
@@ -594,15 +590,16 @@ def filing_approve(
         registry_services.organization_dissolve(
             organization=org, reason=current.statement, on=current.effective_on or on, by=by
         )
-    current.decided_at, current.decided_by, current.decision_note = at, _user(by), (note or "").strip()
+    current.decided_at, current.decided_by, current.decision_note = at, by, (note or "").strip()
     _finish(current, "approve", level=LEVEL.SUBDISTRICT, note=current.decision_note, by=by, at=at, fields=fields)
     if current.kind == K.INITIAL:
         cases.case_filing_approved(organization=org, by=by)
     return current
 
 
-def _check_separation(filing: Filing, by: User | None) -> None:
-    if by is not None and filing.prechecked_by_id is not None and filing.prechecked_by_id == by.pk:
+def _check_separation(filing: Filing, by: User) -> None:
+    # Four eyes: a person who checked a request does not also decide it (the system actor is no person).
+    if not by.is_system and filing.prechecked_by_id is not None and filing.prechecked_by_id == by.pk:
         raise ValidationError(
             _("You did the community check of this request, so someone else at the subdistrict has to decide it."),
             code="separation_of_duties",
@@ -610,13 +607,13 @@ def _check_separation(filing: Filing, by: User | None) -> None:
 
 
 @transaction.atomic
-def filing_refuse(*, filing: Filing, reason: str, by: User | None, at: dt.datetime | None = None) -> Filing:
+def filing_refuse(*, filing: Filing, reason: str, by: User, at: dt.datetime | None = None) -> Filing:
     """The subdistrict refuses the request with a written reason; the applicant may submit anew."""
     current = _begin(filing, "refuse", perm=Perm.FILING_DECIDE, by=by)
     _check_separation(current, by)
     reason = _required_reason(reason, _("Give the reason for refusing, in writing: the applicant will read it."))
     at = _when(at, current)
-    current.decided_at, current.decided_by, current.decision_note = at, _user(by), reason
+    current.decided_at, current.decided_by, current.decision_note = at, by, reason
     _finish(
         current,
         "refuse",
@@ -632,11 +629,11 @@ def filing_refuse(*, filing: Filing, reason: str, by: User | None, at: dt.dateti
 
 
 @transaction.atomic
-def filing_withdraw(*, filing: Filing, by: User | None, at: dt.datetime | None = None) -> Filing:
+def filing_withdraw(*, filing: Filing, by: User, at: dt.datetime | None = None) -> Filing:
     """The applicant withdraws an open request (撤回)."""
     current = _begin(filing, "withdraw", perm=Perm.FILING_SUBMIT, by=by)
     at = _when(at, current)
-    current.decided_at, current.decided_by = at, _user(by)
+    current.decided_at, current.decided_by = at, by
     _finish(current, "withdraw", level=LEVEL.APPLICANT, note="", by=by, at=at, fields=["decided_at", "decided_by"])
     if current.kind == K.INITIAL:
         cases.case_filing_refused(organization=current.organization, by=by)

@@ -47,8 +47,8 @@ def _check_community(community: Area) -> None:
         )
 
 
-def _check_change(by: User | None, need: Need) -> None:
-    if by is not None and not by.has_perm(Perm.NEEDS_CHANGE, need):
+def _check_change(by: User, need: Need) -> None:
+    if not by.has_perm(Perm.NEEDS_CHANGE, need):
         raise PermissionDenied(_("You cannot change the needs of %(area)s.") % {"area": need.community.name})
 
 
@@ -96,14 +96,14 @@ def need_record(
     title: str,
     category: str,
     source: str,
-    by: User | None,
+    by: User,
     description: str = "",
     affected_group: str = "",
     place: str = "",
     reported_on: dt.date | None = None,
 ) -> Need:
     """A need recorded by community staff (from a visit, survey, forum or hotline call): open at once."""
-    if by is not None and not by.has_perm(Perm.NEEDS_CHANGE, community):
+    if not by.has_perm(Perm.NEEDS_CHANGE, community):
         raise PermissionDenied(_("You cannot record needs in %(area)s.") % {"area": community.name})
     _check_community(community)
     reported_on = reported_on or _today()
@@ -135,8 +135,11 @@ def need_submit_public(
     place: str = "",
     submitter_name: str = "",
     submitter_phone: str = "",
+    by: User,
 ) -> Need:
-    """A resident's submission from the public site (no account): it waits for the community's screening."""
+    """A resident's submission from the public site (no account): it waits for the community's screening.
+
+    Residents have no account, so the public page submits as the system actor (``by``)."""
     _check_community(community)
     text = _clean_text(
         {
@@ -163,12 +166,12 @@ def need_submit_public(
         **text,
     )
     need.full_clean(exclude=["created_by", "merged_into"])
-    save_with_history(need, action="incubation.need.submitted", by=None)
+    save_with_history(need, action="incubation.need.submitted", by=by)
     return need
 
 
 @transaction.atomic
-def need_accept(*, need: Need, by: User | None) -> Need:
+def need_accept(*, need: Need, by: User) -> Need:
     """Screening: the submitted need is real and new; it joins the community's open needs."""
     _check_change(by, need)
     need = _locked_as_seen(need)
@@ -178,7 +181,7 @@ def need_accept(*, need: Need, by: User | None) -> Need:
 
 
 @transaction.atomic
-def need_merge(*, need: Need, into: Need, by: User | None) -> Need:
+def need_merge(*, need: Need, into: Need, by: User) -> Need:
     """Screening: the need duplicates ``into`` (same community); it is kept, marked merged."""
     _check_change(by, need)
     need = _locked_as_seen(need)
@@ -203,7 +206,7 @@ def need_merge(*, need: Need, into: Need, by: User | None) -> Need:
 
 
 @transaction.atomic
-def need_decline(*, need: Need, reason: str, by: User | None) -> Need:
+def need_decline(*, need: Need, reason: str, by: User) -> Need:
     """Screening: the need is not taken up; the reason is kept."""
     _check_change(by, need)
     reason = (reason or "").strip()
@@ -216,8 +219,8 @@ def need_decline(*, need: Need, reason: str, by: User | None) -> Need:
     return need
 
 
-def _check_organization(need: Need, organization: Organization, by: User | None) -> None:
-    if by is not None and not Organization.objects.for_user(by, Perm.ORG_VIEW).filter(pk=organization.pk).exists():
+def _check_organization(need: Need, organization: Organization, by: User) -> None:
+    if not Organization.objects.for_user(by, Perm.ORG_VIEW).filter(pk=organization.pk).exists():
         raise ValidationError({"organization": _("That organization is not in your area.")})
     community = Area.objects.get(pk=organization.community_id)
     if community.parent_id != need.community.parent_id:
@@ -230,9 +233,22 @@ def _check_organization(need: Need, organization: Organization, by: User | None)
 
 
 @transaction.atomic
-def need_link_organization(*, need: Need, organization: Organization, by: User | None) -> Need:
+def need_link_organization(*, need: Need, organization: Organization, by: User) -> Need:
     """The organization serves the need; an active organization marks the need served."""
     _check_change(by, need)
+    return _link(need, organization, by=by, action="incubation.need.organization_linked")
+
+
+@transaction.atomic
+def need_served_by_filing(*, need: Need, organization: Organization, by: User) -> Need:
+    """The filed organization serves a need its incubation case answered: the consequence of the
+    subdistrict's approval, so it is allowed to whoever may decide the organization's filing."""
+    if not by.has_perm(Perm.FILING_DECIDE, organization):
+        raise PermissionDenied(_("Only the subdistrict that decides the filing marks the case's needs served."))
+    return _link(need, organization, by=by, action="incubation.need.served_by_filing")
+
+
+def _link(need: Need, organization: Organization, *, by: User, action: str) -> Need:
     need = _locked(need)
     if need.status not in (S.OPEN, S.SERVED):
         raise ValidationError(
@@ -247,12 +263,12 @@ def need_link_organization(*, need: Need, organization: Organization, by: User |
     if organization.status == Organization.Status.ACTIVE and need.status == S.OPEN:
         need.status = _transition(need, "serve")
         fields.append("status")
-    save_with_history(need, action="incubation.need.organization_linked", by=by, update_fields=fields)
+    save_with_history(need, action=action, by=by, update_fields=fields)
     return need
 
 
 @transaction.atomic
-def need_unlink_organization(*, need: Need, organization: Organization, by: User | None) -> Need:
+def need_unlink_organization(*, need: Need, organization: Organization, by: User) -> Need:
     """The organization no longer serves the need; a need left with no organization is open again."""
     _check_change(by, need)
     need = _locked(need)
@@ -271,7 +287,7 @@ EDITABLE = (*FIELDS, "reported_on")
 
 
 @transaction.atomic
-def need_update(*, need: Need, data: dict[str, Any], by: User | None) -> Need:
+def need_update(*, need: Need, data: dict[str, Any], by: User) -> Need:
     """Correct what was recorded (title, description, affected group, category, place, date) while the
     need is current; merged and declined needs are kept as they were decided."""
     unknown = set(data) - set(EDITABLE)

@@ -26,8 +26,8 @@ def _today() -> dt.date:
     return timezone.localdate()
 
 
-def _check_change(by: User | None, plan: ServicePlan) -> None:
-    if by is not None and not by.has_perm(Perm.PLANS_CHANGE, plan):
+def _check_change(by: User, plan: ServicePlan) -> None:
+    if not by.has_perm(Perm.PLANS_CHANGE, plan):
         raise PermissionDenied(_("You cannot change the service plans of %(area)s.") % {"area": plan.area.name})
 
 
@@ -65,10 +65,10 @@ def _check_within(plan: ServicePlan, due_on: dt.date | None, field: str = "due_o
 
 @transaction.atomic
 def plan_create(
-    *, area: Area, title: str, starts_on: dt.date, ends_on: dt.date, summary: str = "", by: User | None
+    *, area: Area, title: str, starts_on: dt.date, ends_on: dt.date, summary: str = "", by: User
 ) -> ServicePlan:
     """A subdistrict's plan (the service center works for a subdistrict)."""
-    if by is not None and not by.has_perm(Perm.PLANS_CHANGE, area):
+    if not by.has_perm(Perm.PLANS_CHANGE, area):
         raise PermissionDenied(_("You cannot make service plans for %(area)s.") % {"area": area.name})
     if area.kind != Area.Kind.SUBDISTRICT:
         raise ValidationError(
@@ -84,7 +84,7 @@ def plan_create(
 
 @transaction.atomic
 def plan_update(
-    *, plan: ServicePlan, title: str, starts_on: dt.date, ends_on: dt.date, summary: str = "", by: User | None
+    *, plan: ServicePlan, title: str, starts_on: dt.date, ends_on: dt.date, summary: str = "", by: User
 ) -> ServicePlan:
     """Change the title, dates or summary; the goals must still fall within the new dates."""
     _check_change(by, plan)
@@ -124,9 +124,7 @@ def _check_duplicate(plan: ServicePlan, metric: str, due_on: dt.date, *, exclude
 
 
 @transaction.atomic
-def goal_add(
-    *, plan: ServicePlan, metric: str, target: int, due_on: dt.date, note: str = "", by: User | None
-) -> PlanGoal:
+def goal_add(*, plan: ServicePlan, metric: str, target: int, due_on: dt.date, note: str = "", by: User) -> PlanGoal:
     """A goal measured on the registry (``PlanGoal.Metric``), due within the plan."""
     _check_change(by, plan)
     plan = _locked(plan)
@@ -138,9 +136,7 @@ def goal_add(
 
 
 @transaction.atomic
-def goal_update(
-    *, goal: PlanGoal, metric: str, target: int, due_on: dt.date, note: str = "", by: User | None
-) -> PlanGoal:
+def goal_update(*, goal: PlanGoal, metric: str, target: int, due_on: dt.date, note: str = "", by: User) -> PlanGoal:
     _check_change(by, goal.plan)
     plan = _locked(goal.plan)
     goal = PlanGoal.objects.select_for_update().get(pk=goal.pk)
@@ -155,7 +151,7 @@ def goal_update(
 
 
 @transaction.atomic
-def milestone_add(*, plan: ServicePlan, title: str, due_on: dt.date, note: str = "", by: User | None) -> PlanMilestone:
+def milestone_add(*, plan: ServicePlan, title: str, due_on: dt.date, note: str = "", by: User) -> PlanMilestone:
     """A dated step of the plan, e.g. 能量站全覆盖, 首批党员负责人培训."""
     _check_change(by, plan)
     plan = _locked(plan)
@@ -173,7 +169,7 @@ def _locked_milestone(milestone: PlanMilestone) -> PlanMilestone:
 
 
 @transaction.atomic
-def milestone_done(*, milestone: PlanMilestone, done_on: dt.date | None, by: User | None) -> PlanMilestone:
+def milestone_done(*, milestone: PlanMilestone, done_on: dt.date | None, by: User) -> PlanMilestone:
     """Mark the milestone done on ``done_on`` (not in the future)."""
     _check_change(by, milestone.plan)
     current = _locked_milestone(milestone)
@@ -192,7 +188,7 @@ def milestone_done(*, milestone: PlanMilestone, done_on: dt.date | None, by: Use
 
 
 @transaction.atomic
-def milestone_reopen(*, milestone: PlanMilestone, by: User | None) -> PlanMilestone:
+def milestone_reopen(*, milestone: PlanMilestone, by: User) -> PlanMilestone:
     """Undo a "done" marked by mistake: the milestone is open again (and overdue if its date passed)."""
     _check_change(by, milestone.plan)
     current = _locked_milestone(milestone)

@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from sifu.accounts.services import system_actor
 from sifu.incubation.models import LeaderCandidate
 from sifu.incubation.services import candidates as services
 from sifu.registry import selectors as registry_selectors
@@ -23,7 +24,7 @@ STRONG, FAIR, WEAK = LeaderCandidate.Assessment.values
 def member(org: Organization, *, party: bool = False, name: str | None = None):
     """A new current (non-leader) member of ``org``."""
     person = make_person(name, community=org.community, party=party)
-    registry_services.membership_add(organization=org, person=person, joined_on=dt.date(2022, 1, 1), by=None)
+    registry_services.membership_add(organization=org, person=person, joined_on=dt.date(2022, 1, 1), by=system_actor())
     return person
 
 

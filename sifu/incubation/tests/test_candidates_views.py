@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from sifu.accounts.services import system_actor
 from sifu.incubation.models import LeaderCandidate
 from sifu.incubation.services import candidates as services
 from sifu.registry import selectors as registry_selectors
@@ -37,7 +38,9 @@ def strong(c: LeaderCandidate, by) -> LeaderCandidate:
 @pytest.fixture
 def party_member(world):
     person = make_person("王建国", community=world.community_a, party=True, phone="13912345678")
-    registry_services.membership_add(organization=world.org_a, person=person, joined_on=dt.date(2022, 1, 1), by=None)
+    registry_services.membership_add(
+        organization=world.org_a, person=person, joined_on=dt.date(2022, 1, 1), by=system_actor()
+    )
     return person
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from sifu.accounts.services import system_actor
 from sifu.incubation.models import IncubationCase, Need
 from sifu.incubation.services import cases
 from sifu.incubation.tests.factories import make_need
@@ -18,6 +19,7 @@ Stage = IncubationCase.Stage
 
 
 def record(organization, needs, *, stage=Stage.FILED, opened_on=dt.date(2019, 6, 10), by=None, **kw):
+    by = by or system_actor()
     return cases.case_record_existing(
         organization=organization,
         needs=needs,
@@ -50,7 +52,7 @@ def test_stages_follow_the_registry_state(world):
         nature="service",
         category="affairs",
         community=world.community_a,
-        by=None,
+        by=system_actor(),
     )
     need = make_need(world.community_a, "遛狗不牵绳")
     with pytest.raises(ValidationError) as refused:
@@ -100,7 +102,7 @@ def test_one_case_per_organization(world):
 
 def test_a_dormant_registered_organization_may_be_recorded_as_filed(world):
     org = make_organization(world.community_a, "荔芳老年协会", members=3, filed=True)
-    registry.organization_make_dormant(organization=org, reason="骨干外出", on=dt.date(2023, 1, 1), by=None)
+    registry.organization_make_dormant(organization=org, reason="骨干外出", on=dt.date(2023, 1, 1), by=system_actor())
     org.refresh_from_db()
     assert org.status == Organization.Status.DORMANT
     need = make_need(world.community_a, "长者活动")

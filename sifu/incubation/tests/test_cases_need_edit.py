@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from sifu.accounts.services import system_actor
 from sifu.incubation import services
 from sifu.incubation.models import Need
 from sifu.incubation.tests.factories import make_need
@@ -64,7 +65,7 @@ def test_update_refusals(world, community_staff, other_staff, district_leader):
     for user in (other_staff, district_leader):
         with pytest.raises(PermissionDenied):
             services.need_update(need=need, data={"title": "别人改的"}, by=user)
-    services.need_decline(need=need, reason="重复", by=None)
+    services.need_decline(need=need, reason="重复", by=system_actor())
     with pytest.raises(ValidationError, match="kept as it was decided"):
         services.need_update(need=need, data={"title": "改名"}, by=community_staff)
     need.refresh_from_db()
@@ -97,7 +98,7 @@ def test_edit_page_refusal_shows_the_error_and_saves_nothing(client, world, comm
 
 def test_edit_page_of_a_declined_need_sends_back_with_the_reason(client, world, community_staff):
     need = make_need(world.community_a, "骑手歇脚难")
-    services.need_decline(need=need, reason="重复", by=None)
+    services.need_decline(need=need, reason="重复", by=system_actor())
     client.force_login(community_staff)
     response = client.get(edit_url(need), follow=True)
     assert response.redirect_chain[-1][0] == reverse("incubation:need-detail", args=[need.pk])

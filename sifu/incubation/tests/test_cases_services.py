@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from sifu.accounts.services import system_actor
 from sifu.incubation import checklist, selectors, services
 from sifu.incubation.models import CoachingNote, Filing, IncubationCase, Need
 from sifu.incubation.services import cases
@@ -23,6 +24,7 @@ OPENED = dt.date(2024, 3, 1)
 
 def open_case(world, *, by=None, needs=None, name="荔芳外卖骑手互助会", community=None, **kw) -> IncubationCase:
     """A case of community A answering one open need, through the service."""
+    by = by or system_actor()
     community = community or world.community_a
     if needs is None:
         needs = [
@@ -55,7 +57,7 @@ def complete_checklist(organization: Organization, on: dt.date = OPENED) -> None
             "election_rules_adopted": True,
             "deliberation_rules_adopted": True,
         },
-        by=None,
+        by=system_actor(),
     )
     for i in range(10):
         person = make_person(community=organization.community, party=i < 2)
@@ -65,7 +67,7 @@ def complete_checklist(organization: Organization, on: dt.date = OPENED) -> None
             joined_on=on,
             role=Membership.Role.LEADER if i == 0 else Membership.Role.MEMBER,
             is_initiator=i < 3,
-            by=None,
+            by=system_actor(),
         )
 
 
@@ -108,9 +110,9 @@ def test_open_refuses_needs_that_are_not_current(world, community_staff, how):
     need = make_need(world.community_a, "重复的需求", submitted=how == "submitted")
     if how == "merged":
         into = make_need(world.community_a, "原需求")
-        services.need_merge(need=need, into=into, by=None)
+        services.need_merge(need=need, into=into, by=system_actor())
     elif how == "declined":
-        services.need_decline(need=need, reason="不属于社区事务", by=None)
+        services.need_decline(need=need, reason="不属于社区事务", by=system_actor())
     with pytest.raises(ValidationError) as exc:
         open_case(world, by=community_staff, needs=[need])
     message = exc.value.message_dict["needs"][0]
@@ -155,15 +157,17 @@ def test_open_outside_the_users_area_is_refused(world, other_staff, district_lea
 def test_update_changes_incubator_and_mentor_with_history(world, community_staff):
     case = open_case(world, by=community_staff)
     case = cases.case_update(
-        case=case, data={"incubator_kind": "agency", "incubator_name": " 南山社工机构 ", "mentor": "王督导"}, by=None
+        case=case,
+        data={"incubator_kind": "agency", "incubator_name": " 南山社工机构 ", "mentor": "王督导"},
+        by=system_actor(),
     )
     case.refresh_from_db()
     assert (case.incubator_kind, case.incubator_name, case.mentor) == ("agency", "南山社工机构", "王督导")
     assert actions(case) == ["incubation.case.opened", "incubation.case.updated"]
     with pytest.raises(ValidationError, match="cannot be changed here"):
-        cases.case_update(case=case, data={"stage": "filed"}, by=None)
+        cases.case_update(case=case, data={"stage": "filed"}, by=system_actor())
     with pytest.raises(ValidationError) as exc:
-        cases.case_update(case=case, data={"incubator_kind": "nobody"}, by=None)
+        cases.case_update(case=case, data={"incubator_kind": "nobody"}, by=system_actor())
     assert "incubator_kind" in exc.value.message_dict
 
 
@@ -172,7 +176,7 @@ def test_update_refused_outside_scope_and_on_a_closed_case(world, community_staf
     for user in (other_staff, district_leader):
         with pytest.raises(PermissionDenied):
             cases.case_update(case=case, data={"mentor": "别人"}, by=user)
-    cases.case_close(case=case, reason="发起人放弃", on=OPENED, by=None)
+    cases.case_close(case=case, reason="发起人放弃", on=OPENED, by=system_actor())
     with pytest.raises(ValidationError, match="kept as it was"):
         cases.case_update(case=case, data={"mentor": "别人"}, by=community_staff)
     case.refresh_from_db()
@@ -202,7 +206,7 @@ def test_link_refuses_needs_of_another_community_or_not_current(world, office_ad
     with pytest.raises(ValidationError, match="南园社区"):
         cases.case_link_need(case=case, need=make_need(world.community_b), by=office_admin)
     declined = make_need(world.community_a, "不收的需求")
-    services.need_decline(need=declined, reason="重复", by=None)
+    services.need_decline(need=declined, reason="重复", by=system_actor())
     with pytest.raises(ValidationError, match="choose an open need"):
         cases.case_link_need(case=case, need=declined, by=office_admin)
     with pytest.raises(PermissionDenied):
@@ -250,7 +254,7 @@ def test_start_refused_without_the_permission(world, community_staff, district_l
 
 def test_start_catches_up_with_an_organization_started_in_the_registry(world, community_staff):
     case = open_case(world, by=community_staff)
-    registry.organization_start_incubation(organization=case.organization, on=OPENED, by=None)
+    registry.organization_start_incubation(organization=case.organization, on=OPENED, by=system_actor())
     case = cases.case_start(case=case, by=community_staff)
     assert case.stage == Stage.INCUBATING
 
@@ -269,9 +273,9 @@ def test_coaching_notes_are_dated_within_the_case(world, community_staff):
     with pytest.raises(ValidationError, match="future"):
         cases.coaching_note_add(case=case, on=tomorrow, kind="visit", text="x", by=community_staff)
     with pytest.raises(ValidationError, match="before the case was opened"):
-        cases.coaching_note_add(case=case, on=OPENED - dt.timedelta(days=1), kind="visit", text="x", by=None)
+        cases.coaching_note_add(case=case, on=OPENED - dt.timedelta(days=1), kind="visit", text="x", by=system_actor())
     with pytest.raises(ValidationError) as exc:
-        cases.coaching_note_add(case=case, on=OPENED, kind="visit", text="  ", by=None)
+        cases.coaching_note_add(case=case, on=OPENED, kind="visit", text="  ", by=system_actor())
     assert "text" in exc.value.message_dict
     assert CoachingNote.objects.count() == 1
 
@@ -356,7 +360,9 @@ def test_filing_hooks_move_the_case_and_approval_serves_its_needs(world, office_
     assert cases.case_filing_submitted(organization=org, by=office_admin).stage == Stage.FILING
     assert cases.case_filing_refused(organization=org, by=office_admin).stage == Stage.INCUBATING
     cases.case_filing_submitted(organization=org, by=office_admin)
-    registry.organization_file(organization=org, filing_number="NSJD-2024-001", filed_on=dt.date(2024, 5, 1), by=None)
+    registry.organization_file(
+        organization=org, filing_number="NSJD-2024-001", filed_on=dt.date(2024, 5, 1), by=system_actor()
+    )
     case = cases.case_filing_approved(organization=org, by=office_admin)
     assert case.stage == Stage.FILED
     need.refresh_from_db()
@@ -385,7 +391,7 @@ def test_the_stepper_shows_effective_dates(world, community_staff):
         ("filing", "todo", None),
         ("filed", "todo", None),
     ]
-    cases.case_start(case=case, on=dt.date(2024, 3, 20), by=None)
+    cases.case_start(case=case, on=dt.date(2024, 3, 20), by=system_actor())
     assert steps(case)[:2] == [("preparing", "done", OPENED), ("incubating", "current", dt.date(2024, 3, 20))]
-    cases.case_close(case=case, reason="放弃", on=dt.date(2024, 4, 1), by=None)
+    cases.case_close(case=case, reason="放弃", on=dt.date(2024, 4, 1), by=system_actor())
     assert [state for _stage, state, _on in steps(case)] == ["done", "done", "todo", "todo"]

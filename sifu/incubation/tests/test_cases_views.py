@@ -9,6 +9,7 @@ import pytest
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from sifu.accounts.services import system_actor
 from sifu.incubation.models import CoachingNote, Filing, IncubationCase, LeaderCandidate
 from sifu.incubation.services import cases
 from sifu.incubation.tests.factories import make_need
@@ -47,7 +48,7 @@ def route_exists(name: str, *args) -> bool:
 def test_list_shows_cases_in_scope_with_counts_by_stage(client, world, community_staff):
     a = open_case(world, name="荔芳骑手互助会")
     started = open_case(world, name="荔芳餐饮自治会")
-    cases.case_start(case=started, on=OPENED, by=None)
+    cases.case_start(case=started, on=OPENED, by=system_actor())
     open_case(world, name="南园货车司机之家", community=world.community_b)
     client.force_login(community_staff)
     response = client.get(LIST)
@@ -91,7 +92,7 @@ def test_list_query_count_is_pinned_and_does_not_grow(client, world, community_s
     assert len(listed(check())) == 1
     for i in range(30):
         case = open_case(world, name=f"荔芳互助会{i}")
-        cases.coaching_note_add(case=case, on=OPENED, kind="visit", text="走访", by=None)
+        cases.coaching_note_add(case=case, on=OPENED, kind="visit", text="走访", by=system_actor())
         case.needs.add(make_need(world.community_a))
     assert len(listed(check())) == 25
 
@@ -166,7 +167,7 @@ def test_create_offers_the_chosen_communitys_open_needs(client, world, office_ad
     declined = make_need(world.community_a, "不收的需求")
     from sifu.incubation.services import need_decline
 
-    need_decline(need=declined, reason="重复", by=None)
+    need_decline(need=declined, reason="重复", by=system_actor())
     client.force_login(office_admin)
     offered = lambda r: {n.pk for n in r.context["form"].fields["needs"].queryset}  # noqa: E731
     assert offered(client.get(CREATE)) == {a.pk, b.pk}
@@ -269,10 +270,10 @@ def test_detail_query_count_is_pinned_and_does_not_grow(client, world, community
 
     check()
     for i in range(5):
-        cases.coaching_note_add(case=case, on=OPENED, kind="visit", text=f"走访{i}", by=None)
-        cases.case_link_need(case=case, need=make_need(world.community_a), by=None)
+        cases.coaching_note_add(case=case, on=OPENED, kind="visit", text=f"走访{i}", by=system_actor())
+        cases.case_link_need(case=case, need=make_need(world.community_a), by=system_actor())
         LeaderCandidate.objects.create(organization=case.organization, person=make_person(), party_spirit="strong")
-    cases.case_start(case=case, on=OPENED, by=None)
+    cases.case_start(case=case, on=OPENED, by=system_actor())
     check()
 
 
@@ -297,7 +298,7 @@ def test_start_refused_shows_the_reason_and_saves_nothing(client, world, communi
     assert "before the case was opened (2024-03-01)" in text(response) and "Nothing was saved" in text(response)
     case.refresh_from_db()
     assert case.stage == Stage.PREPARING and case.organization.status == Organization.Status.PROPOSED
-    cases.case_start(case=case, on=OPENED, by=None)
+    cases.case_start(case=case, on=OPENED, by=system_actor())
     response = client.post(reverse("incubation:case-start", args=[case.pk]))
     assert response.status_code == 400 and "cannot move this way" in text(response)
 
@@ -346,7 +347,7 @@ def test_close_the_case(client, world, community_staff):
 
 def test_close_refused_while_a_filing_is_open(client, world, community_staff):
     case = open_case(world, by=community_staff)
-    cases.case_start(case=case, on=OPENED, by=None)
+    cases.case_start(case=case, on=OPENED, by=system_actor())
     Filing.objects.create(organization=case.organization, status=Filing.Status.SUBMITTED, due_on=OPENED)
     client.force_login(community_staff)
     response = client.post(reverse("incubation:case-close", args=[case.pk]), {"reason": "放弃"})
@@ -365,7 +366,7 @@ def test_edit_the_case(client, world, community_staff):
     case.refresh_from_db()
     assert (case.incubator_kind, case.mentor) == ("agency", "王督导")
     assert case.history.first().history_change_reason == "incubation.case.updated"
-    cases.case_close(case=case, reason="放弃", on=OPENED, by=None)
+    cases.case_close(case=case, reason="放弃", on=OPENED, by=system_actor())
     response = client.get(url)
     assert response.status_code == 302 and response["Location"] == detail(case)
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import pytest
 from django.utils import timezone
 
+from sifu.accounts.services import system_actor
 from sifu.core.validators import uscc_check_char
 from sifu.incubation.models import Filing, IncubationCase, Need
 from sifu.incubation.selectors import FIGURE_KEYS, incubation_figures
@@ -125,14 +126,14 @@ def records(world) -> Records:
 
     for body, day in (("MA5F00001", D(2024, 5, 1)), ("MA5F00002", D(2023, 12, 1))):
         org = make_organization(a, members=3, filed=True, nature=Organization.Nature.SERVICE)
-        registry_services.organization_register(organization=org, uscc=uscc(body), registered_on=day, by=None)
+        registry_services.organization_register(organization=org, uscc=uscc(body), registered_on=day, by=system_actor())
     return Records(gap=gap, late_need=late_need)
 
 
 def registry_services_link(need: Need, organization: Organization) -> None:
     from sifu.incubation import services
 
-    services.need_link_organization(need=need, organization=organization, by=None)
+    services.need_link_organization(need=need, organization=organization, by=system_actor())
 
 
 def test_keys_are_exactly_those_of_the_issue(world, records):

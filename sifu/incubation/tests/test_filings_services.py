@@ -17,7 +17,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.utils import timezone, translation
 
-from sifu.accounts.services import role_grant
+from sifu.accounts.services import role_grant, system_actor
 from sifu.accounts.tests.factories import UserFactory
 from sifu.core.permissions import Role
 from sifu.core.validators import uscc_check_char
@@ -68,10 +68,12 @@ def ready_org(world, name: str = "荔芳食品安全互助社", *, case: bool = 
             "election_rules_adopted": True,
             "deliberation_rules_adopted": True,
         },
-        by=None,
+        by=system_actor(),
     )
-    registry.membership_add(organization=org, person=make_person(party=True), joined_on=dt.date(2024, 1, 1), by=None)
-    registry.organization_start_incubation(organization=org, on=dt.date(2024, 2, 1), by=None)
+    registry.membership_add(
+        organization=org, person=make_person(party=True), joined_on=dt.date(2024, 1, 1), by=system_actor()
+    )
+    registry.organization_start_incubation(organization=org, on=dt.date(2024, 2, 1), by=system_actor())
     if case:
         IncubationCase.objects.create(
             organization=org,
@@ -140,7 +142,7 @@ def stored_files(media) -> list[str]:
 def second_admin(world):
     """Another subdistrict admin: decides what ``office_admin`` checked."""
     user = UserFactory(username="second_admin", display_name="街道审核员")
-    role_grant(user=user, role=Role.SUBDISTRICT_ADMIN, area=world.subdistrict, by=None)
+    role_grant(user=user, role=Role.SUBDISTRICT_ADMIN, area=world.subdistrict, by=system_actor())
     return user
 
 
@@ -383,7 +385,7 @@ def test_renewal_opens_thirty_days_before_the_end(world, community_staff):
 
 def test_renewal_refused_for_dormant_unfiled_or_registered(world, community_staff):
     org = filed_org(world, valid_until=timezone.localdate())
-    registry.organization_make_dormant(organization=org, reason="暂停", by=None)
+    registry.organization_make_dormant(organization=org, reason="暂停", by=system_actor())
     refused(lambda: submit(org, K.RENEWAL, by=community_staff), "Only an active organization", org=org)
     proposed = make_organization(world.community_a)
     refused(lambda: submit(proposed, K.RENEWAL, by=community_staff), "not filed yet", org=proposed)
@@ -399,7 +401,7 @@ def test_registry_renewal_service_rules(world, community_staff, office_admin):
     registry.organization_renew_filing(organization=org, renewed_on=today, by=office_admin)
     org.refresh_from_db()
     assert org.filing_valid_until == filing_valid_until(today + dt.timedelta(days=4))
-    registry.organization_make_dormant(organization=org, reason="暂停", by=None)
+    registry.organization_make_dormant(organization=org, reason="暂停", by=system_actor())
     with pytest.raises(ValidationError, match="Only an active, filed organization"):
         registry.organization_renew_filing(organization=org, renewed_on=today, by=office_admin)
 
@@ -513,7 +515,10 @@ def test_registered_organizations_deregister_with_civil_affairs(world, office_ad
     org = world.org_a
     uscc = "51440305MJL0000001"
     registry.organization_register(
-        organization=org, uscc=uscc[:17] + uscc_check_char(uscc[:17]), registered_on=timezone.localdate(), by=None
+        organization=org,
+        uscc=uscc[:17] + uscc_check_char(uscc[:17]),
+        registered_on=timezone.localdate(),
+        by=system_actor(),
     )
     refused(
         lambda: submit(org, K.DEREGISTRATION, by=office_admin, statement="解散", effective_on=timezone.localdate()),

@@ -31,6 +31,7 @@ import pytest
 from django.urls import reverse
 
 from sifu.accounts.models import Area
+from sifu.accounts.services import system_actor
 from sifu.accounts.tests.factories import make_area
 from sifu.incubation import selectors, services
 from sifu.incubation.models import IncubationCase, Need
@@ -82,7 +83,7 @@ def gaps(world) -> Gaps:
     elderly_meals = make_need(a, "老人助餐", category=C.LIFE, reported_on=D(2024, 3, 1))
     for title in ("老人吃饭难", "希望有长者饭堂"):
         merged = make_need(a, title, category=C.LIFE, submitted=True)
-        services.need_merge(need=merged, into=elderly_meals, by=None)
+        services.need_merge(need=merged, into=elderly_meals, by=system_actor())
     childcare = make_need(a, "儿童托管", category=C.CHARITY, reported_on=D(2024, 1, 1))
     tutoring = make_need(a, "助学辅导", category=C.CHARITY, reported_on=D(2024, 2, 1))
     sorting = make_need(a, "垃圾分类", category=C.LIFE, reported_on=D(2023, 1, 1))
@@ -90,32 +91,36 @@ def gaps(world) -> Gaps:
     dance = make_need(a, "舞蹈场地", category=C.CULTURE, reported_on=D(2024, 1, 15))
     dancers = make_organization(a, "荔芳舞蹈队", category=C.CULTURE)
     make_case(dancers, dance, stage=IncubationCase.Stage.CLOSED)
-    registry_services.organization_dissolve(organization=dancers, reason="发起人放弃", on=D(2024, 2, 1), by=None)
+    registry_services.organization_dissolve(
+        organization=dancers, reason="发起人放弃", on=D(2024, 2, 1), by=system_actor()
+    )
 
     opera = make_need(a, "粤剧传承", category=C.CULTURE, reported_on=D(2024, 2, 10))
     make_case(make_organization(a, "荔芳粤剧社", category=C.CULTURE), opera)
     visits = make_need(a, "独居老人探访", category=C.LIFE, reported_on=D(2024, 2, 20))
     services.need_link_organization(
-        need=visits, organization=make_organization(a, "荔芳助老小组", category=C.LIFE), by=None
+        need=visits, organization=make_organization(a, "荔芳助老小组", category=C.LIFE), by=system_actor()
     )
 
     food = make_need(a, "食品安全", category=C.AFFAIRS, reported_on=D(2024, 1, 5))
-    services.need_link_organization(need=food, organization=world.org_a, by=None)
+    services.need_link_organization(need=food, organization=world.org_a, by=system_actor())
     property_ = make_need(a, "物业纠纷", category=C.AFFAIRS, reported_on=D(2024, 1, 6))
     mediators = make_organization(a, "荔芳物业协商会", category=C.AFFAIRS, members=3, filed=True)
-    services.need_link_organization(need=property_, organization=mediators, by=None)
-    registry_services.organization_make_dormant(organization=mediators, reason="负责人搬离", on=D(2024, 3, 1), by=None)
+    services.need_link_organization(need=property_, organization=mediators, by=system_actor())
+    registry_services.organization_make_dormant(
+        organization=mediators, reason="负责人搬离", on=D(2024, 3, 1), by=system_actor()
+    )
     canteen = make_need(a, "长者饭堂", category=C.LIFE, reported_on=D(2024, 1, 7))
     canteen_org = make_organization(a, "荔芳长者食堂", category=C.LIFE, members=3)
-    services.need_link_organization(need=canteen, organization=canteen_org, by=None)
+    services.need_link_organization(need=canteen, organization=canteen_org, by=system_actor())
     registry_services.organization_file(
-        organization=canteen_org, filing_number="NS2024-0001", filed_on=D(2024, 4, 1), by=None
+        organization=canteen_org, filing_number="NS2024-0001", filed_on=D(2024, 4, 1), by=system_actor()
     )
     make_organization(a, "荔芳家政服务队", category=C.LIFE, members=3, filed=True)
 
     submitted = make_need(a, "楼道灯坏了", category=C.LIFE, submitted=True)
     declined = make_need(a, "一个被婉拒的需求", category=C.LIFE, reported_on=D(2024, 1, 8))
-    services.need_decline(need=declined, reason="不属于社区社会组织的服务范围", by=None)
+    services.need_decline(need=declined, reason="不属于社区社会组织的服务范围", by=system_actor())
 
     trucks = make_need(b, "货车司机停车难", category=C.AFFAIRS, reported_on=D(2024, 4, 1))
     return Gaps(
@@ -176,7 +181,7 @@ def test_rank_gaps_breaks_ties_in_order():
 
 
 def test_served_needs_leave_the_gaps(world, gaps):
-    services.need_link_organization(need=gaps.childcare, organization=world.org_a, by=None)
+    services.need_link_organization(need=gaps.childcare, organization=world.org_a, by=system_actor())
     (a,) = selectors.gap_map(Area.objects.filter(pk=world.community_a.pk))
     assert gaps.childcare not in a.gaps
     assert a.needs["charity"] == {"submitted": 0, "open": 1, "in_incubation": 0, "gaps": 1, "served": 1}

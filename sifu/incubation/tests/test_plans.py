@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from sifu.accounts.services import system_actor
 from sifu.core.validators import uscc_check_char
 from sifu.incubation.models import Need, PlanGoal, PlanMilestone, ServicePlan
 from sifu.incubation.selectors import plans as selectors
@@ -30,6 +31,7 @@ def plan(world, office_admin):
 
 
 def goal(plan, metric=M.ACTIVE_ORGANIZATIONS, target=10, due_on=END, by=None):
+    by = by or system_actor()
     return services.goal_add(plan=plan, metric=metric, target=target, due_on=due_on, by=by)
 
 
@@ -206,16 +208,19 @@ def test_every_measure_is_read_from_the_area_records(world, office_admin, plan):
         party_branch_founded_on=dt.date(2021, 7, 1),
     )
     leader = make_person("党员负责人", community=world.community_b, party=True)
-    registry_services.organization_change_leader(organization=party_org, person=leader, by=None)
+    registry_services.organization_change_leader(organization=party_org, person=leader, by=system_actor())
     first17 = "52440305MJL000001"  # org B is service-type (社会服务机构)
     registry_services.organization_register(
-        organization=world.org_b, uscc=first17 + uscc_check_char(first17), registered_on=dt.date(2023, 5, 1), by=None
+        organization=world.org_b,
+        uscc=first17 + uscc_check_char(first17),
+        registered_on=dt.date(2023, 5, 1),
+        by=system_actor(),
     )
     for _i in range(9):  # org A and 9 more: community A reaches 10 active organizations
         make_organization(world.community_a, members=3, filed=True)
     make_organization(world.other_community, members=3, filed=True)  # another subdistrict: never counted
     served = make_need(world.community_a, "独居老人助餐")
-    need_services.need_link_organization(need=served, organization=world.org_a, by=None)
+    need_services.need_link_organization(need=served, organization=world.org_a, by=system_actor())
     make_need(world.community_b, "骑手歇脚点")  # open
     make_need(world.other_community, "外区需求")  # another subdistrict
     for metric in M.values:

@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from sifu.accounts.services import system_actor
 from sifu.incubation.models import PlanGoal, PlanMilestone, ServicePlan
 from sifu.incubation.services import plans as services
 from sifu.incubation.tests.factories import make_need
@@ -58,7 +59,7 @@ def test_a_plan_of_another_subdistrict_is_not_found(client, world, office_admin,
         title="粤海规划",
         starts_on=dt.date(2024, 1, 1),
         ends_on=dt.date(2026, 12, 31),
-        by=None,
+        by=system_actor(),
     )
     client.force_login(office_admin)
     assert client.get(url("detail", other)).status_code == 404
@@ -197,9 +198,9 @@ def test_plan_list_costs_a_fixed_number_of_queries(client, world, office_admin, 
             title=f"规划{i}",
             starts_on=dt.date(2020 + i, 1, 1),
             ends_on=dt.date(2023 + i, 1, 1),
-            by=None,
+            by=system_actor(),
         )
-        services.milestone_add(plan=p, title="m", due_on=dt.date(2021 + i, 1, 1), by=None)
+        services.milestone_add(plan=p, title="m", due_on=dt.date(2021 + i, 1, 1), by=system_actor())
     page = measure().context["page"]
     assert len(page.object_list) == 4
     assert [p.milestones_overdue for p in page.object_list][1:] == [1, 1, 1]

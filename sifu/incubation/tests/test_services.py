@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from sifu.accounts.services import system_actor
 from sifu.core.permissions import Perm
 from sifu.incubation import services
 from sifu.incubation.models import Need
@@ -86,18 +87,26 @@ def test_record_refuses_bad_input(world, office_admin):
 
 def test_public_submission_waits_for_screening_and_normalizes_the_phone(world):
     need = services.need_submit_public(
-        community=world.community_a, title="独居老人吃饭难", category="life", submitter_phone="138 0013 8000"
+        community=world.community_a,
+        title="独居老人吃饭难",
+        category="life",
+        submitter_phone="138 0013 8000",
+        by=system_actor(),
     )
     assert need.status == S.SUBMITTED
     assert need.source == Need.Source.RESIDENT
     assert need.submitter_phone == "13800138000"
-    assert need.created_by is None
-    assert Need.history.get(id=need.pk).history_change_reason == "incubation.need.submitted"
+    assert need.created_by is None  # a resident, not an account
+    version = Need.history.get(id=need.pk)
+    assert version.history_change_reason == "incubation.need.submitted"
+    assert version.history_user == system_actor()
 
 
 def test_public_submission_refuses_an_invalid_phone(world):
     with pytest.raises(ValidationError) as exc:
-        services.need_submit_public(community=world.community_a, title="x", category="life", submitter_phone="12345")
+        services.need_submit_public(
+            community=world.community_a, title="x", category="life", submitter_phone="12345", by=system_actor()
+        )
     assert "submitter_phone" in exc.value.error_dict
     assert not Need.objects.exists()
 
@@ -178,14 +187,14 @@ def test_linking_an_active_organization_serves_the_need_and_unlinking_the_last_r
     active = world.org_a  # filed and active
     assert active.status == Organization.Status.ACTIVE
     proposed = make_organization(world.community_b, "南园长者饭堂筹备组")
-    need = services.need_link_organization(need=need, organization=proposed, by=None)
+    need = services.need_link_organization(need=need, organization=proposed, by=system_actor())
     assert need.status == S.OPEN  # a proposed organization does not serve anyone yet
     need = services.need_link_organization(need=need, organization=active, by=community_staff)
     assert need.status == S.SERVED
     assert set(need.organizations.all()) == {active, proposed}
     need = services.need_unlink_organization(need=need, organization=active, by=community_staff)
     assert need.status == S.SERVED  # one organization still linked
-    need = services.need_unlink_organization(need=need, organization=proposed, by=None)
+    need = services.need_unlink_organization(need=need, organization=proposed, by=system_actor())
     assert need.status == S.OPEN
     actions = list(
         Need.history.filter(id=need.pk).order_by("history_id").values_list("history_change_reason", flat=True)
@@ -198,7 +207,7 @@ def test_link_refusals_write_nothing(world, community_staff):
     need = make_need(world.community_a)
     submitted = make_need(world.community_a, submitted=True)
     with unchanged(need), pytest.raises(ValidationError, match="another subdistrict"):
-        services.need_link_organization(need=need, organization=world.org_other, by=None)
+        services.need_link_organization(need=need, organization=world.org_other, by=system_actor())
     with unchanged(need), pytest.raises(ValidationError, match="not in your area"):
         # community B's organization is in the subdistrict but outside community staff A's scope
         services.need_link_organization(need=need, organization=world.org_b, by=community_staff)

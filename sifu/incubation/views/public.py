@@ -14,6 +14,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from sifu.accounts.services import system_actor
 from sifu.core.forms import add_service_error
 from sifu.incubation import services
 from sifu.incubation.forms import PublicNeedForm
@@ -69,6 +70,7 @@ def need_submit(request: HttpRequest) -> HttpResponse:
                     place=data["place"],
                     submitter_name=data["submitter_name"],
                     submitter_phone=data["submitter_phone"],
+                    by=system_actor(),  # residents have no account
                 )
             except ValidationError as exc:
                 add_service_error(form, exc)

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import pytest
 
 from sifu.accounts.models import Area
+from sifu.accounts.services import system_actor
 from sifu.accounts.tests.factories import make_area
 from sifu.core.validators import uscc_check_char
 from sifu.registry import services
@@ -58,37 +59,39 @@ def records(world) -> Records:
     empty = make_area("登良社区", Area.Kind.COMMUNITY, world.subdistrict)
 
     dormant = make_organization(world.community_b, "南园邻里互助队", nature=S, category=C.LIFE, members=2, filed=True)
-    services.organization_make_dormant(organization=dormant, reason="负责人搬离", on=D(2022, 1, 1), by=None)
-    services.organization_reactivate(organization=dormant, on=D(2023, 1, 1), by=None)
+    services.organization_make_dormant(organization=dormant, reason="负责人搬离", on=D(2022, 1, 1), by=system_actor())
+    services.organization_reactivate(organization=dormant, on=D(2023, 1, 1), by=system_actor())
 
     registered = make_organization(
         world.community_a, "荔芳关爱协会", nature=A, category=C.CHARITY, members=10, filed=True
     )
     services.organization_register(
-        organization=registered, uscc=uscc("51", "MA5F12345"), registered_on=D(2021, 1, 1), by=None
+        organization=registered, uscc=uscc("51", "MA5F12345"), registered_on=D(2021, 1, 1), by=system_actor()
     )
     leader = Membership.objects.get(organization=registered, role=Membership.Role.LEADER).person
-    services.person_update(person=leader, data={"political_status": Person.PoliticalStatus.CPC_MEMBER}, by=None)
+    services.person_update(
+        person=leader, data={"political_status": Person.PoliticalStatus.CPC_MEMBER}, by=system_actor()
+    )
 
     dissolved = make_organization(world.community_a, "荔芳书法社", nature=S, category=C.CULTURE, members=2, filed=True)
-    services.organization_dissolve(organization=dissolved, reason="成员解散", on=D(2022, 1, 1), by=None)
+    services.organization_dissolve(organization=dissolved, reason="成员解散", on=D(2022, 1, 1), by=system_actor())
 
     proposed = make_organization(world.community_a, "荔芳亲子读书会", members=3)
 
-    services.organization_update(organization=world.org_a, data={"party_clause_in_charter": True}, by=None)
+    services.organization_update(organization=world.org_a, data={"party_clause_in_charter": True}, by=system_actor())
     services.organization_update(
         organization=world.org_b,
         data={"party_branch_name": "南园骑手党支部", "party_branch_founded_on": D(2021, 6, 1)},
-        by=None,
+        by=system_actor(),
     )
 
     party_member = make_person("党员甲", community=world.community_a, party=True)
     for org in (world.org_a, world.org_b):
-        services.membership_add(organization=org, person=party_member, joined_on=start, by=None)
+        services.membership_add(organization=org, person=party_member, joined_on=start, by=system_actor())
     leaver = make_person("退出者", community=world.community_b)
-    gone = services.membership_add(organization=world.org_b, person=leaver, joined_on=start, by=None)
-    services.membership_end(membership=gone, left_on=D(2021, 1, 1), by=None)
+    gone = services.membership_add(organization=world.org_b, person=leaver, joined_on=start, by=system_actor())
+    services.membership_end(membership=gone, left_on=D(2021, 1, 1), by=system_actor())
     late = make_person("新党员", community=world.community_b, party=True)
-    services.membership_add(organization=world.org_b, person=late, joined_on=D(2023, 1, 1), by=None)
+    services.membership_add(organization=world.org_b, person=late, joined_on=D(2023, 1, 1), by=system_actor())
 
     return Records(empty, dormant, registered, dissolved, proposed, party_member, leaver, late)

@@ -20,6 +20,7 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from sifu.accounts.models import Area
+from sifu.accounts.services import system_actor
 from sifu.accounts.tests.factories import make_area
 from sifu.incubation import services
 from sifu.incubation.models import Filing, IncubationCase
@@ -51,13 +52,13 @@ def incubation(world, records):
     a, b = world.community_a, world.community_b
     make_need(a, "儿童托管", reported_on=D(2021, 2, 1))
     served = make_need(a, "食品安全", reported_on=D(2021, 2, 2))
-    services.need_link_organization(need=served, organization=world.org_a, by=None)
+    services.need_link_organization(need=served, organization=world.org_a, by=system_actor())
     IncubationCase.objects.create(
         organization=make_organization(a, "荔芳粤剧社"), incubator_kind="energy_station", opened_on=D(2021, 2, 1)
     )
     filed = make_organization(a, "荔芳长者食堂", members=3, filed=True, on=D(2021, 3, 1))
     need = make_need(a, "长者饭堂", reported_on=D(2021, 1, 20))
-    services.need_link_organization(need=need, organization=filed, by=None)
+    services.need_link_organization(need=need, organization=filed, by=system_actor())
     case = IncubationCase.objects.create(
         organization=filed, incubator_kind="energy_station", stage="filed", opened_on=D(2021, 1, 25)
     )

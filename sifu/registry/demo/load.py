@@ -57,8 +57,9 @@ def seed_demo() -> SeedResult:
             assert subdistrict is not None
             return _result(False, subdistrict)
         plan = build_plan()
-        areas = _areas()
-        users = _accounts(plan, areas)
+        system = accounts.system_actor()
+        areas = _areas(by=system)
+        users = _accounts(plan, areas, by=system)
         admin = users["admin"]
         people = _people(plan, areas, users, by=admin)
         orgs = {p.name: _organization(p, areas, people, by=admin) for p in plan.orgs}
@@ -91,22 +92,22 @@ def _result(created: bool, subdistrict: Area) -> SeedResult:
     )
 
 
-def _area(name: str, kind: str, parent: Area | None, code: str = "") -> Area:
+def _area(name: str, kind: str, parent: Area | None, code: str = "", *, by: User) -> Area:
     existing = Area.objects.filter(name=name, kind=kind, parent=parent).first()
-    return existing or accounts.area_create(name=name, kind=kind, parent=parent, code=code, by=None)
+    return existing or accounts.area_create(name=name, kind=kind, parent=parent, code=code, by=by)
 
 
-def _areas() -> dict[str, Area]:
+def _areas(*, by: User) -> dict[str, Area]:
     """南山区 → 南山街道 → its 13 communities, keyed by full name and by community short name."""
-    district = _area(data.DISTRICT, Area.Kind.DISTRICT, None, data.DISTRICT_CODE)
-    subdistrict = _area(data.SUBDISTRICT, Area.Kind.SUBDISTRICT, district)
+    district = _area(data.DISTRICT, Area.Kind.DISTRICT, None, data.DISTRICT_CODE, by=by)
+    subdistrict = _area(data.SUBDISTRICT, Area.Kind.SUBDISTRICT, district, by=by)
     areas = {data.DISTRICT: district, data.SUBDISTRICT: subdistrict}
     for short in data.COMMUNITIES:
-        areas[short] = _area(f"{short}社区", Area.Kind.COMMUNITY, subdistrict)
+        areas[short] = _area(f"{short}社区", Area.Kind.COMMUNITY, subdistrict, by=by)
     return areas
 
 
-def _accounts(plan: Plan, areas: dict[str, Area]) -> dict[str, User]:
+def _accounts(plan: Plan, areas: dict[str, Area], *, by: User) -> dict[str, User]:
     usernames = [a.username for a in data.ACCOUNTS]
     taken = list(User.objects.filter(username__in=usernames).values_list("username", flat=True))
     if taken:
@@ -117,14 +118,15 @@ def _accounts(plan: Plan, areas: dict[str, Area]) -> dict[str, User]:
         if account.username == "leader":
             display = f"{display} {plan.leader_name}"
         users[account.username] = accounts.user_create(
-            username=account.username, password=data.PASSWORD, display_name=display, by=None
+            username=account.username, password=data.PASSWORD, display_name=display, by=by
         )
+    system = by
     for account in data.ACCOUNTS:
         if account.area is None:
             continue  # the organization admin is granted once the organization exists
         # The subdistrict admin hands out community roles; the first grant and the district one come from the system.
-        by = users["admin"] if account.role == Role.COMMUNITY_STAFF else None
-        accounts.role_grant(user=users[account.username], role=account.role, area=areas[account.area], by=by)
+        grantor = users["admin"] if account.role == Role.COMMUNITY_STAFF else system
+        accounts.role_grant(user=users[account.username], role=account.role, area=areas[account.area], by=grantor)
     return users
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sifu.accounts.models import User
-from sifu.core.permissions import Perm, Scope, scope_for
+from sifu.core.permissions import Perm, scope_for
 from sifu.core.spreadsheets import ImportResult, SheetImporter, SheetSpec
 from sifu.registry.imports.checks import RegistryChecks
 from sifu.registry.imports.forms import CommunityDirectory, MemberRowForm, OrganizationRowForm
@@ -24,9 +24,10 @@ class RegistryImport(RegistryChecks, RegistryWrites, SheetImporter):
     """Organizations (sheet 组织) and their members (sheet 成员) from one .xlsx workbook.
 
     ``RegistryImport(by=user).run(source, dry_run=False) -> ImportResult``; ``source`` is a path,
-    bytes or a binary file. ``by=None`` acts as the system, in every community (the command line
-    without --user). A user needs ``Perm.ORG_IMPORT`` (PermissionDenied otherwise) and can only
-    import into the communities of their scope. Either sheet may be missing (with a warning).
+    bytes or a binary file. ``by`` is the acting user, or the system actor (the command line
+    without --user), which may import into every community. A user needs ``Perm.ORG_IMPORT``
+    (PermissionDenied otherwise) and can only import into the communities of their scope. Either
+    sheet may be missing (with a warning).
     """
 
     sheets = (
@@ -34,16 +35,16 @@ class RegistryImport(RegistryChecks, RegistryWrites, SheetImporter):
         SheetSpec(MEMBER_SHEET, MEMBER_COLUMNS, MemberRowForm, required=False),
     )
 
-    def __init__(self, *, by: User | None) -> None:
+    def __init__(self, *, by: User) -> None:
         super().__init__()
         self.by = by
         self.today = timezone.localdate()
         self.org_plans, self.member_plans, self.people, self.registry_orgs = [], [], [], {}
 
     def before_run(self) -> None:
-        if self.by is not None and not self.by.has_perm(Perm.ORG_IMPORT):
+        if not self.by.has_perm(Perm.ORG_IMPORT):
             raise PermissionDenied(_("You may not import the registry."))
-        self.scope = Scope(everywhere=True) if self.by is None else scope_for(self.by, Perm.ORG_IMPORT)
+        self.scope = scope_for(self.by, Perm.ORG_IMPORT)
         self.communities = CommunityDirectory(self.scope)
         self.examples_skipped = 0
 

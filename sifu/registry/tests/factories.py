@@ -6,6 +6,7 @@ import datetime as dt
 import itertools
 
 from sifu.accounts.models import Area
+from sifu.accounts.services import system_actor
 from sifu.core.validators import id_check_char
 from sifu.registry import services
 from sifu.registry.models import Membership, Organization, Person
@@ -29,7 +30,7 @@ def make_person(name: str | None = None, *, community: Area | None = None, party
         phone=kw.pop("phone", valid_phone(n)),
         political_status=Person.PoliticalStatus.CPC_MEMBER if party else Person.PoliticalStatus.MASSES,
         community=community,
-        by=None,
+        by=system_actor(),
         **kw,
     )
 
@@ -55,7 +56,7 @@ def make_organization(
         category=category,
         community=community,
         on=on,
-        by=None,
+        by=system_actor(),
         **profile,
     )
     for i in range(members):
@@ -66,8 +67,10 @@ def make_organization(
             joined_on=on,
             role=Membership.Role.LEADER if i == 0 else Membership.Role.MEMBER,
             is_initiator=i < 3,
-            by=None,
+            by=system_actor(),
         )
     if filed:
-        services.organization_file(organization=org, filing_number=f"NS{on.year}-{n:04d}", filed_on=on, by=None)
+        services.organization_file(
+            organization=org, filing_number=f"NS{on.year}-{n:04d}", filed_on=on, by=system_actor()
+        )
     return org

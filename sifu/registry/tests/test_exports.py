@@ -8,6 +8,7 @@ import io
 from django.utils import translation
 from openpyxl import load_workbook
 
+from sifu.accounts.services import system_actor
 from sifu.core.permissions import Perm
 from sifu.registry import selectors, services
 from sifu.registry.exports import OrganizationListExporter
@@ -28,7 +29,7 @@ def rows(exporter: OrganizationListExporter) -> dict[str, dict[str, object]]:
 def test_columns_words_and_dates(world):
     org_a = world.org_a
     services.organization_update(
-        organization=org_a, data={"party_clause_in_charter": True, "founded_on": dt.date(2019, 3, 1)}, by=None
+        organization=org_a, data={"party_clause_in_charter": True, "founded_on": dt.date(2019, 3, 1)}, by=system_actor()
     )
     ws = load_workbook(io.BytesIO(OrganizationListExporter(Organization.objects.all()).to_bytes()))["组织"]
     assert [c.value for c in ws[1]] == [c.title for c in ORG_COLUMNS] + EXTRA
@@ -56,12 +57,12 @@ def test_phones_are_masked_unless_asked(world):
 def test_counts_are_current_members_and_party_members(world):
     org = make_organization(world.community_b, "计数队", members=3)
     party = make_person(party=True)
-    services.membership_add(organization=org, person=party, joined_on=dt.date(2021, 1, 1), by=None)
+    services.membership_add(organization=org, person=party, joined_on=dt.date(2021, 1, 1), by=system_actor())
     gone = make_person(party=True)
     services.memberships_bulk_add(
         organization=org,
         rows=[{"person": gone, "role": "member", "joined_on": dt.date(2020, 1, 1), "left_on": dt.date(2020, 6, 1)}],
-        by=None,
+        by=system_actor(),
     )
     row = rows(OrganizationListExporter(Organization.objects.filter(pk=org.pk)))["计数队"]
     assert (row["当前成员数"], row["党员数"]) == (4, 1)
@@ -88,7 +89,7 @@ def test_an_export_imports_back_unchanged(world):
     """The export speaks the import's language: re-importing it changes nothing."""
     data = OrganizationListExporter(Organization.objects.all()).to_bytes()
     with translation.override("en"):
-        result = RegistryImport(by=None).run(data)
+        result = RegistryImport(by=system_actor()).run(data)
     assert result.ok, result.errors
     assert result.summary.organizations_unchanged == 3
     assert not result.summary.changed_anything

@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone, translation
 
+from sifu.accounts.services import system_actor
 from sifu.core.spreadsheets import RowError
 from sifu.registry import services
 from sifu.registry.imports import RegistryImport
@@ -199,7 +200,7 @@ def test_only_importers_may_import(world, community_staff, office_admin):
             "“科技园社区” is outside your area: you can only import into communities you administer.",
         )
     ]
-    assert run(None, workbook([org("科技园新队", 所属社区="科技园社区")])).ok, "the system imports everywhere"
+    assert run(system_actor(), workbook([org("科技园新队", 所属社区="科技园社区")])).ok, "the system imports everywhere"
 
 
 @pytest.mark.parametrize(
@@ -406,7 +407,7 @@ def test_an_active_organization_without_a_leader_is_flagged(world, office_admin)
 
 
 def test_a_member_of_a_dissolved_organization_is_refused(world, office_admin):
-    services.organization_dissolve(organization=world.org_b, reason="解散", by=None)
+    services.organization_dissolve(organization=world.org_b, reason="解散", by=system_actor())
     result = run(office_admin, workbook([], [member("南园骑手互助会", "迟到者", 71)]))
     assert [(e.row, e.column) for e in result.errors] == [(2, "组织名称")]
     assert "dissolved" in result.errors[0].reason

@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.utils import timezone, translation
 
+from sifu.accounts.services import system_actor
 from sifu.core.history import history_entries
 from sifu.core.validators import uscc_check_char
 from sifu.registry import services
@@ -71,7 +72,7 @@ def build_org(
         community=community,
         venue="社区党群服务中心",
         on=on,
-        by=None,
+        by=system_actor(),
     )
     rows: list[dict[str, Any]] = []
     for i in range(members + volunteers):
@@ -83,7 +84,7 @@ def build_org(
         person = make_person(community=community)
         rows.append({"person": person, "role": role, "joined_on": on, "is_initiator": i < initiators})
     if rows:
-        services.memberships_bulk_add(organization=org, rows=rows, by=None)
+        services.memberships_bulk_add(organization=org, rows=rows, by=system_actor())
     return org
 
 
@@ -116,6 +117,7 @@ def refused(
 
 def apply(name: str, org: Organization, on: dt.date, by=None) -> Organization:
     """Call the service for one transition with otherwise valid input."""
+    by = by or system_actor()
     if name == "start_incubation":
         return services.organization_start_incubation(organization=org, on=on, by=by)
     if name == "file":
@@ -233,7 +235,9 @@ def test_every_transition_from_every_state(world, community_staff, office_admin,
 
 def test_filing_records_number_dates_and_validity(world):
     org = build_org(world.community_a)
-    services.organization_file(organization=org, filing_number=" NS2023-0007 ", filed_on=D(2023, 3, 1), by=None)
+    services.organization_file(
+        organization=org, filing_number=" NS2023-0007 ", filed_on=D(2023, 3, 1), by=system_actor()
+    )
     org.refresh_from_db()
     assert org.filing_number == "NS2023-0007"
     assert org.filed_on == D(2023, 3, 1)
@@ -244,7 +248,7 @@ def test_filing_records_number_dates_and_validity(world):
 def test_registration_records_the_code_and_date(world):
     org = reach(world.community_a, "active/filed")
     code = uscc_for("51", 424242)
-    services.organization_register(organization=org, uscc=code.lower(), registered_on=D(2023, 7, 1), by=None)
+    services.organization_register(organization=org, uscc=code.lower(), registered_on=D(2023, 7, 1), by=system_actor())
     org.refresh_from_db()
     assert (org.uscc, org.registered_on, org.legal_status) == (code, D(2023, 7, 1), L.REGISTERED)
     assert org.filing_number  # the filing stays on record
@@ -264,9 +268,9 @@ def test_creation_is_the_first_status_change(world):
 
 def test_dormant_and_dissolved_keep_the_reason(world):
     org = reach(world.community_a, "active/filed")
-    services.organization_make_dormant(organization=org, reason="  负责人搬离  ", on=D(2023, 7, 1), by=None)
+    services.organization_make_dormant(organization=org, reason="  负责人搬离  ", on=D(2023, 7, 1), by=system_actor())
     assert org.status_changes.latest("id").reason == "负责人搬离"
-    services.organization_dissolve(organization=org, reason="成员解散", on=D(2023, 8, 1), by=None)
+    services.organization_dissolve(organization=org, reason="成员解散", on=D(2023, 8, 1), by=system_actor())
     assert org.status_changes.latest("id").reason == "成员解散"
 
 
@@ -292,10 +296,10 @@ def test_dates_before_the_last_change_are_refused(world):
             "cannot be before the last status change",
             "2023-03-01",
         )
-    services.organization_make_dormant(organization=org, reason="暂停", on=D(2023, 5, 1), by=None)
+    services.organization_make_dormant(organization=org, reason="暂停", on=D(2023, 5, 1), by=system_actor())
     refused(lambda: apply("reactivate", org, D(2023, 4, 30)), org, "2023-05-01")
     # The same day as the last change is fine.
-    services.organization_reactivate(organization=org, on=D(2023, 5, 1), by=None)
+    services.organization_reactivate(organization=org, on=D(2023, 5, 1), by=system_actor())
 
 
 def test_filing_before_the_organization_was_created_is_refused(world):
@@ -306,14 +310,18 @@ def test_filing_before_the_organization_was_created_is_refused(world):
 def test_dormant_and_dissolve_need_a_reason(world):
     org = reach(world.community_a, "active/filed")
     for service in (services.organization_make_dormant, services.organization_dissolve):
-        error = refused(lambda service=service: service(organization=org, reason="  ", by=None), org, "Say why")
+        error = refused(
+            lambda service=service: service(organization=org, reason="  ", by=system_actor()), org, "Say why"
+        )
         assert "reason" in error.message_dict
 
 
 def test_filing_needs_a_number(world):
     org = build_org(world.community_a)
     error = refused(
-        lambda: services.organization_file(organization=org, filing_number=" ", filed_on=D(2023, 2, 1), by=None),
+        lambda: services.organization_file(
+            organization=org, filing_number=" ", filed_on=D(2023, 2, 1), by=system_actor()
+        ),
         org,
         "Enter the filing number",
     )
@@ -324,7 +332,9 @@ def test_duplicate_filing_number_is_refused(world):
     org = build_org(world.community_a)
     taken = world.org_a.filing_number
     error = refused(
-        lambda: services.organization_file(organization=org, filing_number=taken, filed_on=D(2023, 2, 1), by=None),
+        lambda: services.organization_file(
+            organization=org, filing_number=taken, filed_on=D(2023, 2, 1), by=system_actor()
+        ),
         org,
         taken,
         "already used",
@@ -364,7 +374,7 @@ def test_filing_needs_a_current_leader(world):
 
 def test_filing_needs_a_venue(world):
     org = build_org(world.community_a)
-    services.organization_update(organization=org, data={"venue": ""}, by=None)
+    services.organization_update(organization=org, data={"venue": ""}, by=system_actor())
     refused(lambda: apply("file", org, D(2023, 2, 1)), org, "A fixed venue")
 
 
@@ -377,7 +387,7 @@ def test_the_floor_is_counted_on_the_filing_date(world):
     ]
     for row in rows[:3]:
         row["is_initiator"] = True
-    services.memberships_bulk_add(organization=org, rows=rows, by=None)
+    services.memberships_bulk_add(organization=org, rows=rows, by=system_actor())
     refused(lambda: apply("file", org, D(2023, 5, 31)), org, "At least 10 members: 0 recorded")
     apply("file", org, D(2023, 6, 1))
     checklist = {item.code: item.ok for item in filing_checklist(org, D(2023, 6, 1))}
@@ -388,7 +398,7 @@ def test_reactivation_checks_the_floor_again(world):
     org = reach(world.community_a, "dormant/filed")  # dormant since 2023-03-01
     leaving = Membership.objects.filter(organization=org, role=Membership.Role.MEMBER)[:2]
     for membership in leaving:
-        services.membership_end(membership=membership, left_on=D(2023, 4, 1), by=None)
+        services.membership_end(membership=membership, left_on=D(2023, 4, 1), by=system_actor())
     refused(lambda: apply("reactivate", org, D(2023, 5, 1)), org, "Cannot reactivate", "At least 10 members: 8")
 
 
@@ -410,7 +420,9 @@ def test_unfiled_dissolved_organization_cannot_be_reactivated(world):
 def test_registration_code_is_validated(world, code, fragments):
     org = reach(world.community_a, "active/filed")  # an association
     error = refused(
-        lambda: services.organization_register(organization=org, uscc=code, registered_on=D(2023, 7, 1), by=None),
+        lambda: services.organization_register(
+            organization=org, uscc=code, registered_on=D(2023, 7, 1), by=system_actor()
+        ),
         org,
         *fragments,
     )
@@ -422,13 +434,15 @@ def test_service_type_registers_with_a_52_code(world):
     apply("file", org, D(2023, 2, 1))
     refused(
         lambda: services.organization_register(
-            organization=org, uscc=uscc_for("51", 7), registered_on=D(2023, 7, 1), by=None
+            organization=org, uscc=uscc_for("51", 7), registered_on=D(2023, 7, 1), by=system_actor()
         ),
         org,
         "Service-type",
         "starting with 52",
     )
-    services.organization_register(organization=org, uscc=uscc_for("52", 7), registered_on=D(2023, 7, 1), by=None)
+    services.organization_register(
+        organization=org, uscc=uscc_for("52", 7), registered_on=D(2023, 7, 1), by=system_actor()
+    )
     assert org.legal_status == L.REGISTERED
 
 
@@ -437,7 +451,7 @@ def test_duplicate_registration_code_is_refused(world):
     second = reach(world.community_a, "active/filed")
     refused(
         lambda: services.organization_register(
-            organization=second, uscc=first.uscc, registered_on=D(2023, 7, 1), by=None
+            organization=second, uscc=first.uscc, registered_on=D(2023, 7, 1), by=system_actor()
         ),
         second,
         "already recorded for another organization",
@@ -448,7 +462,7 @@ def test_registration_before_filing_is_refused(world):
     org = reach(world.community_a, "active/filed")  # filed 2023-03-01
     error = refused(
         lambda: services.organization_register(
-            organization=org, uscc=uscc_for("51", 9), registered_on=D(2023, 2, 1), by=None
+            organization=org, uscc=uscc_for("51", 9), registered_on=D(2023, 2, 1), by=system_actor()
         ),
         org,
         "before",
@@ -587,7 +601,7 @@ def _create(world, **kw):
         "nature": SV,
         "category": Organization.Category.CULTURE,
         "community": world.community_a,
-        "by": None,
+        "by": system_actor(),
     }
     args.update(kw)
     return services.organization_create(**args)
@@ -654,7 +668,7 @@ def test_party_branch_date_rules(world):
     assert org.has_party_branch
     before = snapshot(org)
     with pytest.raises(ValidationError):
-        services.organization_update(organization=org, data={"party_branch_founded_on": None}, by=None)
+        services.organization_update(organization=org, data={"party_branch_founded_on": None}, by=system_actor())
     assert snapshot(org) == before
 
 
@@ -678,7 +692,7 @@ def test_update_refuses_lifecycle_and_unknown_fields(world):
     for data in ({"status": S.DISSOLVED}, {"legal_status": L.REGISTERED}, {"filing_number": "X"}, {"colour": "red"}):
         field = next(iter(data))
         refused(
-            lambda data=data: services.organization_update(organization=org, data=data, by=None),
+            lambda data=data: services.organization_update(organization=org, data=data, by=system_actor()),
             org,
             "cannot be changed here",
             field,
@@ -688,7 +702,9 @@ def test_update_refuses_lifecycle_and_unknown_fields(world):
 def test_update_refuses_a_duplicate_name(world):
     other = make_organization(world.community_a, "荔芳舞蹈队")
     error = refused(
-        lambda: services.organization_update(organization=other, data={"name": "荔芳食品安全自治会 "}, by=None),
+        lambda: services.organization_update(
+            organization=other, data={"name": "荔芳食品安全自治会 "}, by=system_actor()
+        ),
         other,
         "荔芳食品安全自治会",
     )
@@ -697,7 +713,7 @@ def test_update_refuses_a_duplicate_name(world):
 
 def test_update_refuses_invalid_choices(world):
     refused(
-        lambda: services.organization_update(organization=world.org_a, data={"category": "sports"}, by=None),
+        lambda: services.organization_update(organization=world.org_a, data={"category": "sports"}, by=system_actor()),
         world.org_a,
     )
 

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from sifu.accounts.services import system_actor
 from sifu.core.masking import mask_id_number, mask_name, mask_phone
 from sifu.registry import services
 from sifu.registry.models import Membership, Organization
@@ -36,7 +37,7 @@ def leader_of_a(world):
     person = services.person_update(
         person=membership.person,
         data={"phone": "13812345678", "id_number": valid_id_number(777), "political_status": "cpc_member"},
-        by=None,
+        by=system_actor(),
     )
     instructor = make_person("党建指导员丁", community=world.community_a, phone="13987654321")
     services.organization_update(
@@ -47,7 +48,7 @@ def leader_of_a(world):
             "party_branch_founded_on": dt.date(2022, 7, 1),
             "purpose": "守护社区食品安全",
         },
-        by=None,
+        by=system_actor(),
     )
     return person, instructor
 
@@ -83,7 +84,7 @@ def test_directory_paginates(client, world, settings):
 def test_dissolved_and_unfiled_organizations_have_no_public_profile(client, world):
     unfiled = make_organization(world.community_a, members=2)
     assert client.get(profile(unfiled)).status_code == 404
-    services.organization_dissolve(organization=world.org_b, reason="解散", on=dt.date(2024, 1, 1), by=None)
+    services.organization_dissolve(organization=world.org_b, reason="解散", on=dt.date(2024, 1, 1), by=system_actor())
     assert client.get(profile(world.org_b)).status_code == 404
     assert client.get(profile(world.org_a)).status_code == 200
 
@@ -124,7 +125,7 @@ def test_directory_query_count_is_fixed(client, world, django_assert_num_queries
     for i in range(25):
         org = make_organization(world.community_a if i % 2 else world.community_b, members=2, filed=True)
         services.membership_add(
-            organization=org, person=make_person(party=True), joined_on=dt.date(2021, 1, 1), by=None
+            organization=org, person=make_person(party=True), joined_on=dt.date(2021, 1, 1), by=system_actor()
         )
     assert len(listed(check())) == 25
 

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.utils import translation
 
+from sifu.accounts.services import system_actor
 from sifu.core.permissions import Perm
 from sifu.core.validators import uscc_check_char
 from sifu.registry import selectors, services
@@ -33,7 +34,7 @@ def variety(world, office_admin):
     a = world.community_a
     proposed = make_organization(a, "拟成立读书会", members=2)
     incubating = make_organization(a, "培育中舞蹈队", members=2)
-    services.organization_start_incubation(organization=incubating, on=dt.date(2020, 2, 1), by=None)
+    services.organization_start_incubation(organization=incubating, on=dt.date(2020, 2, 1), by=system_actor())
     branch = make_organization(
         a,
         "党支部服务站",
@@ -44,9 +45,9 @@ def variety(world, office_admin):
         party_branch_founded_on=dt.date(2021, 1, 1),
     )
     party_person = make_person("党员甲", community=a, party=True)
-    services.membership_add(organization=branch, person=party_person, joined_on=dt.date(2021, 1, 1), by=None)
+    services.membership_add(organization=branch, person=party_person, joined_on=dt.date(2021, 1, 1), by=system_actor())
     dormant = make_organization(a, "休眠合唱团", members=2, filed=True)
-    services.organization_make_dormant(organization=dormant, reason="暂停", on=dt.date(2022, 1, 1), by=None)
+    services.organization_make_dormant(organization=dormant, reason="暂停", on=dt.date(2022, 1, 1), by=system_actor())
     return {"proposed": proposed, "incubating": incubating, "branch": branch, "dormant": dormant}
 
 
@@ -59,9 +60,9 @@ def test_list_is_scoped_to_the_users_area(world, community_staff, other_staff, o
 
 def test_list_counts_current_members_and_party_members(world, office_admin):
     party = make_person("党员乙", community=world.community_a, party=True)
-    services.membership_add(organization=world.org_a, person=party, joined_on=dt.date(2021, 1, 1), by=None)
+    services.membership_add(organization=world.org_a, person=party, joined_on=dt.date(2021, 1, 1), by=system_actor())
     leaving = Membership.objects.filter(organization=world.org_a, role=Membership.Role.MEMBER).first()
-    services.membership_end(membership=leaving, left_on=dt.date(2022, 1, 1), by=None)
+    services.membership_end(membership=leaving, left_on=dt.date(2022, 1, 1), by=system_actor())
     org = selectors.organization_list(office_admin, {}).get(pk=world.org_a.pk)
     assert org.member_count == 12  # 12 + 1 joined - 1 left
     assert org.party_member_count == 1
@@ -100,7 +101,9 @@ def test_text_search_finds_filing_number_and_uscc(world, office_admin):
     assert names(selectors.organization_list(office_admin, {"q": number.lower()})) == {world.org_a.name}
     code = "52440305MJL000071"
     code += uscc_check_char(code)
-    services.organization_register(organization=world.org_b, uscc=code, registered_on=dt.date(2021, 1, 1), by=None)
+    services.organization_register(
+        organization=world.org_b, uscc=code, registered_on=dt.date(2021, 1, 1), by=system_actor()
+    )
     assert names(selectors.organization_list(office_admin, {"q": code[-6:].lower()})) == {world.org_b.name}
 
 
@@ -117,7 +120,7 @@ def _register(org: Organization, on: dt.date = dt.date(2023, 6, 1)) -> Organizat
     code = ("51" if org.nature == Organization.Nature.ASSOCIATION else "52") + "440305MJL00007"
     code += f"{org.pk % 10}"
     code += uscc_check_char(code)
-    return services.organization_register(organization=org, uscc=code, registered_on=on, by=None)
+    return services.organization_register(organization=org, uscc=code, registered_on=on, by=system_actor())
 
 
 def test_a_registered_organization_is_never_filing_expired(world, office_admin):
@@ -236,7 +239,7 @@ def test_suggest_filing_number_is_the_next_free_one(world):
     assert selectors.suggest_filing_number(year) == f"南山街备〔{year}〕001号"
     org = make_organization(world.community_a, members=2)
     number = f"南山街备〔{year}〕041号"
-    services.organization_file(organization=org, filing_number=number, filed_on=dt.date.today(), by=None)
+    services.organization_file(organization=org, filing_number=number, filed_on=dt.date.today(), by=system_actor())
     assert selectors.suggest_filing_number(year) == f"南山街备〔{year}〕042号"
     assert selectors.suggest_filing_number(year - 1) == f"南山街备〔{year - 1}〕001号"
 
@@ -245,7 +248,9 @@ def test_suggest_filing_number_follows_the_configured_format(world, settings):
     settings.SIFU_FILING_NUMBER_FORMAT = "NS{year}-{seq:04d}"
     year = dt.date.today().year
     org = make_organization(world.community_a, members=2)
-    services.organization_file(organization=org, filing_number=f"NS{year}-0041", filed_on=dt.date.today(), by=None)
+    services.organization_file(
+        organization=org, filing_number=f"NS{year}-0041", filed_on=dt.date.today(), by=system_actor()
+    )
     make_organization(world.community_a, "别的格式", members=2, filed=True)  # numbers of another style are ignored
     assert selectors.suggest_filing_number(year) == f"NS{year}-0042"
 
@@ -259,7 +264,7 @@ def test_instructor_candidates_stay_in_scope(world, community_staff):
 
 
 def test_public_directory_shows_only_filed_or_registered_and_not_dissolved(variety, world):
-    services.organization_dissolve(organization=world.org_b, reason="解散", on=dt.date(2023, 1, 1), by=None)
+    services.organization_dissolve(organization=world.org_b, reason="解散", on=dt.date(2023, 1, 1), by=system_actor())
     listed = names(selectors.public_directory({}))
     assert "拟成立读书会" not in listed and "培育中舞蹈队" not in listed
     assert world.org_b.name not in listed

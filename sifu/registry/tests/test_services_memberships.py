@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from sifu.accounts.services import system_actor
 from sifu.registry import services
 from sifu.registry.models import Membership, Organization, Person, SensitiveView
 from sifu.registry.tests.factories import make_organization, make_person, valid_id_number, valid_phone
@@ -37,7 +38,7 @@ def test_second_leader_is_refused(world):
     person = make_person(community=world.community_a)
     with pytest.raises(ValidationError) as exc:
         services.membership_add(
-            organization=world.org_a, person=person, joined_on=JOINED, role=Membership.Role.LEADER, by=None
+            organization=world.org_a, person=person, joined_on=JOINED, role=Membership.Role.LEADER, by=system_actor()
         )
     assert _error_fields(exc) == {"role"}
     assert "Change leader" in str(exc.value)
@@ -48,23 +49,23 @@ def test_second_leader_is_refused(world):
 def test_ending_the_leader_of_an_active_organization_is_refused(world):
     leader = _leader(world.org_a)
     with pytest.raises(ValidationError, match="Hand over to a new leader first"):
-        services.membership_end(membership=leader, left_on=dt.date(2023, 1, 1), by=None)
+        services.membership_end(membership=leader, left_on=dt.date(2023, 1, 1), by=system_actor())
     leader.refresh_from_db()
     assert leader.left_on is None
 
 
 def test_leader_role_cannot_be_changed_away_or_given_by_role_change(world):
     with pytest.raises(ValidationError):
-        services.membership_change_role(membership=_leader(world.org_a), role=Membership.Role.MEMBER, by=None)
+        services.membership_change_role(membership=_leader(world.org_a), role=Membership.Role.MEMBER, by=system_actor())
     with pytest.raises(ValidationError):
-        services.membership_change_role(membership=_member(world.org_a), role=Membership.Role.LEADER, by=None)
+        services.membership_change_role(membership=_member(world.org_a), role=Membership.Role.LEADER, by=system_actor())
     assert _current_leaders(world.org_a) == 1
 
 
 def test_change_leader_to_a_current_member_keeps_exactly_one_leader(world):
     old = _leader(world.org_a)
     new = _member(world.org_a)
-    result = services.organization_change_leader(organization=world.org_a, person=new.person, by=None)
+    result = services.organization_change_leader(organization=world.org_a, person=new.person, by=system_actor())
     assert result.pk == new.pk
     assert result.role == Membership.Role.LEADER
     old.refresh_from_db()
@@ -78,7 +79,7 @@ def test_change_leader_to_a_new_person_adds_them(world):
     outsider = make_person("新负责人", community=world.community_a)
     on = dt.date(2024, 3, 1)
     membership = services.organization_change_leader(
-        organization=world.org_a, person=outsider, on=on, previous_leader_role=Membership.Role.DEPUTY, by=None
+        organization=world.org_a, person=outsider, on=on, previous_leader_role=Membership.Role.DEPUTY, by=system_actor()
     )
     assert membership.joined_on == on
     assert _current_leaders(world.org_a) == 1
@@ -91,7 +92,7 @@ def test_change_leader_refuses_leader_as_the_outgoing_role(world):
             organization=world.org_a,
             person=_member(world.org_a).person,
             previous_leader_role=Membership.Role.LEADER,
-            by=None,
+            by=system_actor(),
         )
     assert _error_fields(exc) == {"previous_leader_role"}
     assert _current_leaders(world.org_a) == 1
@@ -99,13 +100,15 @@ def test_change_leader_refuses_leader_as_the_outgoing_role(world):
 
 def test_change_leader_refuses_the_current_leader(world):
     with pytest.raises(ValidationError, match="already the leader"):
-        services.organization_change_leader(organization=world.org_a, person=_leader(world.org_a).person, by=None)
+        services.organization_change_leader(
+            organization=world.org_a, person=_leader(world.org_a).person, by=system_actor()
+        )
 
 
 def test_a_proposed_organization_may_be_without_leader(world):
     org = make_organization(world.community_a, members=2)
     assert org.status == Organization.Status.PROPOSED
-    ended = services.membership_end(membership=_leader(org), left_on=dt.date(2021, 1, 1), by=None)
+    ended = services.membership_end(membership=_leader(org), left_on=dt.date(2021, 1, 1), by=system_actor())
     assert ended.left_on == dt.date(2021, 1, 1)
     assert _current_leaders(org) == 0
 
@@ -116,36 +119,41 @@ def test_a_proposed_organization_may_be_without_leader(world):
 def test_joining_in_the_future_is_refused(world):
     with pytest.raises(ValidationError, match="future"):
         services.membership_add(
-            organization=world.org_a, person=make_person(), joined_on=dt.date.today() + dt.timedelta(days=2), by=None
+            organization=world.org_a,
+            person=make_person(),
+            joined_on=dt.date.today() + dt.timedelta(days=2),
+            by=system_actor(),
         )
 
 
 def test_leaving_before_joining_or_in_the_future_is_refused(world):
     member = _member(world.org_a)
     with pytest.raises(ValidationError) as exc:
-        services.membership_end(membership=member, left_on=JOINED - dt.timedelta(days=1), by=None)
+        services.membership_end(membership=member, left_on=JOINED - dt.timedelta(days=1), by=system_actor())
     assert _error_fields(exc) == {"left_on"}
     with pytest.raises(ValidationError, match="future"):
-        services.membership_end(membership=member, left_on=dt.date.today() + dt.timedelta(days=2), by=None)
+        services.membership_end(membership=member, left_on=dt.date.today() + dt.timedelta(days=2), by=system_actor())
     member.refresh_from_db()
     assert member.left_on is None
 
 
 def test_ending_twice_is_refused(world):
     member = _member(world.org_a)
-    services.membership_end(membership=member, left_on=dt.date(2022, 5, 1), by=None)
+    services.membership_end(membership=member, left_on=dt.date(2022, 5, 1), by=system_actor())
     with pytest.raises(ValidationError, match="already ended"):
-        services.membership_end(membership=member, left_on=dt.date(2022, 6, 1), by=None)
+        services.membership_end(membership=member, left_on=dt.date(2022, 6, 1), by=system_actor())
 
 
 def test_rejoining_must_not_overlap_the_past_membership(world):
     member = _member(world.org_a)
-    services.membership_end(membership=member, left_on=dt.date(2022, 5, 1), by=None)
+    services.membership_end(membership=member, left_on=dt.date(2022, 5, 1), by=system_actor())
     with pytest.raises(ValidationError) as exc:
-        services.membership_add(organization=world.org_a, person=member.person, joined_on=dt.date(2021, 1, 1), by=None)
+        services.membership_add(
+            organization=world.org_a, person=member.person, joined_on=dt.date(2021, 1, 1), by=system_actor()
+        )
     assert _error_fields(exc) == {"joined_on"}
     again = services.membership_add(
-        organization=world.org_a, person=member.person, joined_on=dt.date(2022, 5, 1), by=None
+        organization=world.org_a, person=member.person, joined_on=dt.date(2022, 5, 1), by=system_actor()
     )
     assert again.left_on is None
     assert Membership.objects.filter(organization=world.org_a, person=member.person).count() == 2
@@ -154,7 +162,7 @@ def test_rejoining_must_not_overlap_the_past_membership(world):
 def test_a_current_member_cannot_be_added_twice(world):
     member = _member(world.org_a)
     with pytest.raises(ValidationError, match="already a member"):
-        services.membership_add(organization=world.org_a, person=member.person, joined_on=JOINED, by=None)
+        services.membership_add(organization=world.org_a, person=member.person, joined_on=JOINED, by=system_actor())
 
 
 # Dissolved organizations --------------------------------------------------------------------
@@ -162,16 +170,18 @@ def test_a_current_member_cannot_be_added_twice(world):
 
 def test_a_dissolved_organization_refuses_member_changes(world):
     org = world.org_b
-    services.organization_dissolve(organization=org, reason="停止活动", on=dt.date(2024, 1, 2), by=None)
+    services.organization_dissolve(organization=org, reason="停止活动", on=dt.date(2024, 1, 2), by=system_actor())
     member = _member(org)
     with pytest.raises(ValidationError, match="dissolved"):
-        services.membership_add(organization=org, person=make_person(), joined_on=dt.date(2024, 1, 3), by=None)
+        services.membership_add(
+            organization=org, person=make_person(), joined_on=dt.date(2024, 1, 3), by=system_actor()
+        )
     with pytest.raises(ValidationError, match="dissolved"):
-        services.membership_end(membership=member, left_on=dt.date(2024, 1, 3), by=None)
+        services.membership_end(membership=member, left_on=dt.date(2024, 1, 3), by=system_actor())
     with pytest.raises(ValidationError, match="dissolved"):
-        services.membership_change_role(membership=member, role=Membership.Role.BACKBONE, by=None)
+        services.membership_change_role(membership=member, role=Membership.Role.BACKBONE, by=system_actor())
     with pytest.raises(ValidationError, match="dissolved"):
-        services.organization_change_leader(organization=org, person=member.person, by=None)
+        services.organization_change_leader(organization=org, person=member.person, by=system_actor())
     member.refresh_from_db()
     assert (member.role, member.left_on) == (Membership.Role.MEMBER, None)
 
@@ -224,20 +234,23 @@ def test_find_or_create_matches_fills_a_missing_identifier_or_creates(world):
     person = make_person("李四")
     assert person.id_number is None
     found, created = services.person_find_or_create(
-        name="李四", phone=person.phone, id_number=valid_id_number(903), by=None
+        name="李四", phone=person.phone, id_number=valid_id_number(903), by=system_actor()
     )
     assert (found.pk, created) == (person.pk, False)
     person.refresh_from_db()
     assert person.id_number == valid_id_number(903)
     new, created = services.person_find_or_create(
-        name="赵六", phone=valid_phone(99_999_002), political_status=Person.PoliticalStatus.CPC_MEMBER, by=None
+        name="赵六",
+        phone=valid_phone(99_999_002),
+        political_status=Person.PoliticalStatus.CPC_MEMBER,
+        by=system_actor(),
     )
     assert created and new.is_party_member
 
 
 def test_find_or_create_needs_a_phone_or_id_number(world):
     with pytest.raises(ValidationError, match="phone number or an ID number"):
-        services.person_find_or_create(name="无号码", by=None)
+        services.person_find_or_create(name="无号码", by=system_actor())
     assert not Person.objects.filter(name="无号码").exists()
 
 
@@ -255,7 +268,7 @@ def test_find_or_create_needs_a_phone_or_id_number(world):
 )
 def test_person_create_refuses_bad_identifiers(world, phone, id_number, field):
     with pytest.raises(ValidationError) as exc:
-        services.person_create(name="测试", phone=phone, id_number=id_number, by=None)
+        services.person_create(name="测试", phone=phone, id_number=id_number, by=system_actor())
     assert _error_fields(exc) == {field}
     assert not Person.objects.filter(name="测试").exists()
 
@@ -263,13 +276,13 @@ def test_person_create_refuses_bad_identifiers(world, phone, id_number, field):
 def test_person_create_refuses_duplicates(world):
     person = make_person("原有", id_number=valid_id_number(905))
     with pytest.raises(ValidationError) as exc:
-        services.person_create(name="重复", phone=person.phone, by=None)
+        services.person_create(name="重复", phone=person.phone, by=system_actor())
     assert _error_fields(exc) == {"phone"}
     with pytest.raises(ValidationError) as exc:
-        services.person_create(name="重复", id_number=valid_id_number(905).lower(), by=None)
+        services.person_create(name="重复", id_number=valid_id_number(905).lower(), by=system_actor())
     assert _error_fields(exc) == {"id_number"}
     with pytest.raises(ValidationError) as exc:
-        services.person_create(name="  ", phone=valid_phone(99_999_003), by=None)
+        services.person_create(name="  ", phone=valid_phone(99_999_003), by=system_actor())
     assert _error_fields(exc) == {"name"}
     assert not Person.objects.filter(name__in=["重复", ""]).exists()
 
@@ -277,7 +290,7 @@ def test_person_create_refuses_duplicates(world):
 def test_person_update_refuses_another_persons_phone(world):
     one, two = make_person(), make_person()
     with pytest.raises(ValidationError) as exc:
-        services.person_update(person=two, data={"phone": one.phone}, by=None)
+        services.person_update(person=two, data={"phone": one.phone}, by=system_actor())
     assert _error_fields(exc) == {"phone"}
 
 
@@ -297,7 +310,7 @@ def test_reveal_through_a_membership_in_an_organization_in_scope(world, org_lead
     assert services.person_reveal(person=member, field="phone", by=org_leader) == member.phone
     with pytest.raises(PermissionDenied):
         services.person_reveal(person=member, field="phone", by=other_staff)
-    services.membership_add(organization=world.org_b, person=member, joined_on=JOINED, by=None)
+    services.membership_add(organization=world.org_b, person=member, joined_on=JOINED, by=system_actor())
     assert services.person_reveal(person=member, field="phone", by=other_staff) == member.phone
     assert SensitiveView.objects.count() == 2
 

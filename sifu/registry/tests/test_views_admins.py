@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from sifu.accounts import services
 from sifu.accounts.models import User
+from sifu.accounts.services import system_actor
 from sifu.accounts.tests.factories import UserFactory
 from sifu.core.permissions import Perm, Role
 
@@ -100,9 +101,9 @@ def test_organization_admins_query_count_is_fixed(client, community_staff, world
         client.get(url)
     for i in range(6):
         user = UserFactory(username=f"admin{i}")
-        grant = services.role_grant(user=user, role=Role.ORG_ADMIN, organization=world.org_a, by=None)
+        grant = services.role_grant(user=user, role=Role.ORG_ADMIN, organization=world.org_a, by=system_actor())
         if i % 2:
-            services.role_revoke(grant=grant, by=None)
+            services.role_revoke(grant=grant, by=system_actor())
     with django_assert_max_num_queries(len(few)):
         response = client.get(url)
     assert len(response.context["active_grants"]) == 3 and len(response.context["former_grants"]) == 3

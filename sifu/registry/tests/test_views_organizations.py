@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from sifu.accounts.services import system_actor
 from sifu.core.validators import uscc_check_char
 from sifu.registry import services
 from sifu.registry.models import Membership, Organization, OrganizationStatusChange, SensitiveView
@@ -126,7 +127,10 @@ def many(world):
         party_branch_founded_on=dt.date(2021, 1, 1),
     )
     services.membership_add(
-        organization=branch, person=make_person(party=True, community=a), joined_on=dt.date(2021, 2, 1), by=None
+        organization=branch,
+        person=make_person(party=True, community=a),
+        joined_on=dt.date(2021, 2, 1),
+        by=system_actor(),
     )
     fresh = make_organization(a, "新备案舞蹈队", members=2, filed=True, on=dt.date.today())
     return {"proposed": proposed, "branch": branch, "fresh": fresh}
@@ -231,7 +235,7 @@ def test_list_query_count_is_pinned_and_does_not_grow(client, world, community_s
     for i in range(30):
         org = make_organization(world.community_a, members=3, filed=bool(i % 3))
         services.membership_add(
-            organization=org, person=make_person(party=True), joined_on=dt.date(2021, 1, 1), by=None
+            organization=org, person=make_person(party=True), joined_on=dt.date(2021, 1, 1), by=system_actor()
         )
     assert len(listed(check())) == 25
 
@@ -255,7 +259,7 @@ def test_detail_query_count_is_pinned_and_does_not_grow(
     check()
     for _ in range(20):
         services.membership_add(
-            organization=org, person=make_person(party=True), joined_on=dt.date(2022, 1, 1), by=None
+            organization=org, person=make_person(party=True), joined_on=dt.date(2022, 1, 1), by=system_actor()
         )
     for m in Membership.objects.filter(organization=org, role=Membership.Role.MEMBER)[:5]:
         services.membership_change_role(membership=m, role=Membership.Role.BACKBONE, by=office_admin)
@@ -311,7 +315,9 @@ def test_detail_warns_about_an_expired_filing(client, world, community_staff):
 def _register(org: Organization) -> Organization:
     code = "51440305MJL00007" + str(org.pk % 10)
     code += uscc_check_char(code)
-    return services.organization_register(organization=org, uscc=code, registered_on=dt.date(2023, 6, 1), by=None)
+    return services.organization_register(
+        organization=org, uscc=code, registered_on=dt.date(2023, 6, 1), by=system_actor()
+    )
 
 
 def test_a_registered_organization_is_not_flagged_filing_expired(client, world, community_staff):
@@ -656,7 +662,7 @@ def charter(world, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     upload = SimpleUploadedFile("章程.pdf", b"%PDF-1.4 the charter", content_type="application/pdf")
     services.organization_update(
-        organization=world.org_a, data={"charter_file": upload, "party_clause_in_charter": True}, by=None
+        organization=world.org_a, data={"charter_file": upload, "party_clause_in_charter": True}, by=system_actor()
     )
     world.org_a.refresh_from_db()
     return reverse("registry:organization-charter", args=[world.org_a.pk])

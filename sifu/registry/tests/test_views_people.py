@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from sifu.accounts.services import system_actor
 from sifu.registry import services
 from sifu.registry.models import Membership, Organization, Person, SensitiveView
 from sifu.registry.tests.factories import make_organization, make_person, valid_id_number, valid_phone
@@ -139,7 +140,9 @@ def test_other_staff_gets_404_for_a_lifang_resident_without_nanyuan_membership(c
     assert client.get(edit(resident_a)).status_code == 404
     assert client.post(reveal(resident_a, "phone")).status_code == 404
     # once they join an organization in 南园 they come into view
-    services.membership_add(organization=world.org_b, person=resident_a, joined_on=dt.date(2023, 1, 1), by=None)
+    services.membership_add(
+        organization=world.org_b, person=resident_a, joined_on=dt.date(2023, 1, 1), by=system_actor()
+    )
     assert client.get(detail(resident_a)).status_code == 200
 
 
@@ -163,9 +166,11 @@ def test_district_leader_sees_masked_numbers_and_no_show_button(client, world, d
 
 def test_detail_lists_memberships_in_scope_and_counts_the_others(client, world, community_staff, office_admin):
     person = _member(world.org_a).person
-    services.membership_add(organization=world.org_b, person=person, joined_on=dt.date(2021, 5, 1), by=None)
-    ended = services.membership_add(organization=world.org_other, person=person, joined_on=dt.date(2020, 5, 1), by=None)
-    services.membership_end(membership=ended, left_on=dt.date(2022, 5, 1), by=None)
+    services.membership_add(organization=world.org_b, person=person, joined_on=dt.date(2021, 5, 1), by=system_actor())
+    ended = services.membership_add(
+        organization=world.org_other, person=person, joined_on=dt.date(2020, 5, 1), by=system_actor()
+    )
+    services.membership_end(membership=ended, left_on=dt.date(2022, 5, 1), by=system_actor())
     response = login(client, community_staff).get(detail(person))
     assert response.status_code == 200
     html = response.content.decode()
@@ -185,7 +190,9 @@ def test_detail_lists_memberships_in_scope_and_counts_the_others(client, world, 
 
 def test_detail_timeline_masks_identifiers(client, world, community_staff, resident_a):
     services.person_update(person=resident_a, data={"phone": valid_phone(77_700_001)}, by=community_staff)
-    services.membership_add(organization=world.org_a, person=resident_a, joined_on=dt.date(2023, 3, 1), by=None)
+    services.membership_add(
+        organization=world.org_a, person=resident_a, joined_on=dt.date(2023, 3, 1), by=system_actor()
+    )
     response = login(client, community_staff).get(detail(resident_a))
     html = response.content.decode()
     titles = [e["title"] for e in response.context["timeline"]]
@@ -279,7 +286,9 @@ def test_list_query_count_is_pinned_and_does_not_grow(client, world, office_admi
     first = len(listed(check()))
     for i in range(40):
         person = make_person(community=world.community_a if i % 2 else world.community_b)
-        services.membership_add(organization=world.org_a, person=person, joined_on=dt.date(2021, 1, 1), by=None)
+        services.membership_add(
+            organization=world.org_a, person=person, joined_on=dt.date(2021, 1, 1), by=system_actor()
+        )
     assert len(listed(check())) > first
 
 
@@ -421,8 +430,8 @@ def test_person_detail_query_count_is_pinned_and_does_not_grow(
     assert check().context["can_reveal"]
     for i in range(6):
         org = make_organization(world.community_a, members=1)
-        services.membership_add(organization=org, person=person, joined_on=dt.date(2021, 1, 1), by=None)
-        services.person_update(person=person, data={"note": f"备注{i}"}, by=None)
+        services.membership_add(organization=org, person=person, joined_on=dt.date(2021, 1, 1), by=system_actor())
+        services.person_update(person=person, data={"note": f"备注{i}"}, by=system_actor())
     response = check()
     # recorded, joined org A, 6 × changed, and 6 × joined where the organizations are in scope
     assert len(response.context["timeline"]) == entries
@@ -458,7 +467,7 @@ def test_members_page_per_persona(client, world, persona, status, can_change):
 
 def test_members_page_filters_current_and_past(client, world, community_staff):
     gone = _member(world.org_a)
-    services.membership_end(membership=gone, left_on=dt.date(2023, 1, 1), by=None)
+    services.membership_end(membership=gone, left_on=dt.date(2023, 1, 1), by=system_actor())
     login(client, community_staff)
     current = client.get(members(world.org_a)).context["page"].object_list
     assert gone.pk not in [m.pk for m in current] and len(current) == 11
@@ -482,10 +491,10 @@ def test_members_query_count_is_pinned_and_does_not_grow(client, world, org_lead
     assert len(check().context["page"].object_list) == 12
     for i in range(30):
         m = services.membership_add(
-            organization=world.org_a, person=make_person(party=i % 2), joined_on=dt.date(2021, 1, 1), by=None
+            organization=world.org_a, person=make_person(party=i % 2), joined_on=dt.date(2021, 1, 1), by=system_actor()
         )
         if i % 3 == 0:
-            services.membership_end(membership=m, left_on=dt.date(2022, 1, 1), by=None)
+            services.membership_end(membership=m, left_on=dt.date(2022, 1, 1), by=system_actor())
     assert len(check().context["page"].object_list) == 42
 
 
@@ -576,7 +585,7 @@ def test_add_and_add_another(client, world, org_leader):
 
 
 def test_add_to_a_dissolved_organization_shows_the_refusal(client, world, community_staff):
-    services.organization_dissolve(organization=world.org_a, reason="解散", on=dt.date(2024, 1, 2), by=None)
+    services.organization_dissolve(organization=world.org_a, reason="解散", on=dt.date(2024, 1, 2), by=system_actor())
     login(client, community_staff)
     page = client.get(members(world.org_a))
     assert add(world.org_a) not in page.content.decode()
@@ -706,7 +715,7 @@ def big_org(world):
             person=make_person(f"成员{i:03d}", community=world.community_a, phone=valid_phone(70_000_000 + i)),
             joined_on=dt.date(2021, 1, 1),
             role=Membership.Role.DEPUTY if i == 128 else Membership.Role.MEMBER,
-            by=None,
+            by=system_actor(),
         )
     return org
 
@@ -748,7 +757,7 @@ def test_leader_search_by_name_and_phone(client, big_org, community_staff, q, ex
 def test_leader_search_never_offers_the_leader_or_former_members(client, big_org, community_staff):
     leader = _leader(big_org)
     gone = Membership.objects.get(organization=big_org, person__name="成员010")
-    services.membership_end(membership=gone, left_on=dt.date(2024, 1, 1), by=None)
+    services.membership_end(membership=gone, left_on=dt.date(2024, 1, 1), by=system_actor())
     login(client, community_staff)
     assert client.get(leader_url(big_org), {"q": leader.person.name}).context["matches"] == []
     assert client.get(leader_url(big_org), {"q": "成员010"}).context["matches"] == []
@@ -805,7 +814,10 @@ def test_leader_page_query_counts_are_pinned_and_do_not_grow(
     org = make_organization(world.community_a, "计数组织", members=4, filed=True)
     for _ in range(extra):
         services.membership_add(
-            organization=org, person=make_person(community=world.community_a), joined_on=dt.date(2021, 1, 1), by=None
+            organization=org,
+            person=make_person(community=world.community_a),
+            joined_on=dt.date(2021, 1, 1),
+            by=system_actor(),
         )
     login(client, community_staff)
     # 1 session, 2 user, 3 role grants, 4 the organization, 5 its current leader (with person),

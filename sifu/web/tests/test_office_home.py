@@ -2,6 +2,7 @@ import datetime as dt
 
 from django.urls import reverse
 
+from sifu.accounts.services import system_actor
 from sifu.registry import services
 from sifu.registry.tests.factories import make_organization
 
@@ -10,7 +11,7 @@ HOME = reverse("web:office-home")
 
 def test_staff_see_figures_and_recent_changes_of_their_community_only(client, world, community_staff):
     services.organization_make_dormant(
-        organization=world.org_b, reason="南园：负责人搬离", on=dt.date(2024, 1, 1), by=None
+        organization=world.org_b, reason="南园：负责人搬离", on=dt.date(2024, 1, 1), by=system_actor()
     )
     client.force_login(community_staff)
     response = client.get(HOME)
@@ -70,9 +71,9 @@ def test_overdue_plan_milestones_are_flagged_for_those_who_see_the_plan(client, 
         title="三年服务规划",
         starts_on=dt.date(2024, 1, 1),
         ends_on=dt.date(2026, 12, 31),
-        by=None,
+        by=system_actor(),
     )
-    milestone_add(plan=plan, title="13个社区能量站全覆盖", due_on=dt.date(2024, 6, 30), by=None)
+    milestone_add(plan=plan, title="13个社区能量站全覆盖", due_on=dt.date(2024, 6, 30), by=system_actor())
     client.force_login(office_admin)
     response = client.get(HOME)
     assert response.context["milestones_overdue"] == 1

@@ -1,7 +1,7 @@
 """``python manage.py import_registry FILE.xlsx [--dry-run] [--user USERNAME]``
 
 Imports the registry workbook (sheets 组织 and 成员; see ``sifu.registry.imports``). Without
-``--user`` it acts as the system (no acting user, every community). On problems it prints one line
+``--user`` it acts as the system actor (every community). On problems it prints one line
 per problem — ``工作表 组织 第 5 行 备案编号: reason`` — writes nothing and exits with status 1;
 on success it prints the summary and exits 0.
 """
@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from sifu.accounts.models import User
+from sifu.accounts.services import system_actor
 from sifu.registry.imports import RegistryImport
 
 
@@ -30,11 +31,13 @@ class Command(BaseCommand):
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(f"No such file: {path}")
-        by = None
         if options["user"]:
-            by = User.objects.filter(username=options["user"], is_active=True).first()
-            if by is None:
+            user = User.objects.filter(username=options["user"], is_active=True, is_system=False).first()
+            if user is None:
                 raise CommandError(f"No active user called {options['user']!r}.")
+            by = user
+        else:
+            by = system_actor()
         try:
             result = RegistryImport(by=by).run(path, dry_run=options["dry_run"])
         except PermissionDenied as exc:

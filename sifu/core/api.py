@@ -1,4 +1,4 @@
-"""DRF permission classes on top of the one permission vocabulary (sifu.core.permissions)."""
+"""DRF helpers on top of the one permission vocabulary (sifu.core.permissions), for every app's api.py."""
 
 from __future__ import annotations
 
