@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from sifu.accounts import selectors, services
 from sifu.accounts.forms import AccountCreateForm, AreaCreateForm, GrantForm
 from sifu.accounts.permissions import can_manage_account, outside_grants
+from sifu.core.forms import add_service_error
 from sifu.core.masking import mask_phone
 from sifu.core.permissions import Perm, Role
 
@@ -55,19 +56,6 @@ def _refusal_messages(exc: ValidationError | PermissionDenied) -> list[str]:
     return [str(exc) or _("You are not allowed to do this.")]
 
 
-def _apply_errors(form: Any, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form: field errors where the field exists, else on top."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            target = field if field in form.fields else None
-            if field == "password" and "password1" in form.fields:
-                target = "password1"
-            for error in errors:
-                form.add_error(target, error)
-    else:
-        form.add_error(None, exc)
-
-
 def _safe_next(request: HttpRequest, fallback: str) -> str:
     nxt = request.POST.get("next") or request.GET.get("next") or ""
     if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}, require_https=False):
@@ -100,10 +88,8 @@ def user_create(request: HttpRequest) -> HttpResponse:
                 area=data.get("area"),
                 by=request.user,
             )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        except PermissionDenied as exc:
-            form.add_error(None, _refusal_messages(exc))
+        except (ValidationError, PermissionDenied) as exc:
+            add_service_error(form, exc, fields={"password": "password1"})
         else:
             messages.success(request, _("Account “%(user)s” created.") % {"user": account})
             return redirect("accounts:user-detail", pk=account.pk)
@@ -248,10 +234,8 @@ def area_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             area = services.area_create(**form.cleaned_data, parent=parent, by=request.user)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        except PermissionDenied as exc:
-            form.add_error(None, _refusal_messages(exc))
+        except (ValidationError, PermissionDenied) as exc:
+            add_service_error(form, exc)
         else:
             messages.success(
                 request, _("%(kind)s “%(name)s” added.") % {"kind": area.get_kind_display(), "name": area.name}

@@ -2,20 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 
-def add_service_error(form: forms.BaseForm, exc: ValidationError) -> None:
-    """Show a service's refusal on the form: field errors by the field, the rest above the form."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
+def add_service_error(
+    form: forms.BaseForm, exc: ValidationError | PermissionDenied, *, fields: Mapping[str, str] | None = None
+) -> None:
+    """Show a service's refusal on the form: field errors by the field, the rest above the form.
+
+    ``fields`` maps a service's field name to the form's where they differ (``{"password": "password1"}``).
+    A PermissionDenied is shown above the form with its message.
+    """
+    if isinstance(exc, PermissionDenied):
+        form.add_error(None, str(exc) or _("You are not allowed to do this."))
+        return
+    if not hasattr(exc, "error_dict"):
         form.add_error(None, exc)
+        return
+    for field, errors in exc.error_dict.items():
+        target = (fields or {}).get(field, field)
+        form.add_error(target if target in form.fields else None, errors)
 
 
 class DateInput(forms.DateInput):

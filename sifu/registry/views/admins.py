@@ -8,8 +8,6 @@ through ``accounts:role-revoke`` (DESIGN.md §3: every app may import accounts, 
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,22 +20,11 @@ from django.views.decorators.http import require_http_methods
 from sifu.accounts import selectors as account_selectors
 from sifu.accounts import services as account_services
 from sifu.accounts.forms import OrgAdminExistingForm, OrgAdminNewForm
+from sifu.core.forms import add_service_error
 from sifu.core.permissions import Perm, Role
 from sifu.registry.permissions import get_organization_for_user
 
-
-def _show_refusal(form: Any, exc: ValidationError | PermissionDenied) -> None:
-    """Put an accounts service's refusal on the form: by field where the form has it, else on top."""
-    if isinstance(exc, PermissionDenied):
-        form.add_error(None, str(exc) or _("You are not allowed to do this."))
-        return
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for field, errors in exc.error_dict.items():
-        target = "password1" if field == "password" else field
-        for error in errors:
-            form.add_error(target if target in form.fields else None, error)
+PASSWORD_FIELD = {"password": "password1"}  # the accounts service's field, the form's first password box
 
 
 @login_required
@@ -63,7 +50,7 @@ def organization_admins(request: HttpRequest, pk: int) -> HttpResponse:
                         **form.account_data(), role=Role.ORG_ADMIN, organization=organization, by=request.user
                     )
             except (ValidationError, PermissionDenied) as exc:
-                _show_refusal(form, exc)
+                add_service_error(form, exc, fields=PASSWORD_FIELD)
             else:
                 messages.success(
                     request, _("%(user)s is now an admin of %(org)s.") % {"user": account, "org": organization}
