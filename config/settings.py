@@ -1,7 +1,8 @@
 """Sifu settings. Everything is here; production differences come from environment variables.
 
 Variables (all optional for the demo): SIFU_DEBUG, SIFU_SECRET_KEY, SIFU_ALLOWED_HOSTS,
-DATABASE_URL, CONN_MAX_AGE, SIFU_MEDIA_ROOT, SIFU_STATIC_ROOT, SIFU_SECURE (https-only cookies).
+DATABASE_URL, CONN_MAX_AGE, SIFU_MEDIA_ROOT, SIFU_STATIC_ROOT, SIFU_SECURE (https-only cookies),
+SIFU_TASKS_BACKEND (default django_tasks_db.DatabaseBackend), SIFU_EXPORT_ROWS_AT_ONCE (default 1000).
 """
 
 from pathlib import Path
@@ -40,8 +41,10 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "rules.apps.AutodiscoverRulesConfig",
+    "django_tasks_db",
     "sifu.core",
     "sifu.accounts",
+    "sifu.jobs",
     "sifu.registry",
     "sifu.incubation",
     "sifu.outcomes",
@@ -189,3 +192,10 @@ LOGGING = {
 }
 
 PAGE_SIZE = 25
+
+# Background jobs (DESIGN.md §4.13, docs/adr/0003-background-jobs.md): Django's tasks API with the
+# django-tasks-db backend, whose queue is a table of this database; `manage.py db_worker` runs
+# the tasks (`make demo` starts one; production runs N under a supervisor: README).
+TASKS = {"default": {"BACKEND": env_str("SIFU_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+# Exports of more rows than this are made by a job (a page with progress, then the file).
+SIFU_EXPORT_ROWS_AT_ONCE = env_int("SIFU_EXPORT_ROWS_AT_ONCE", 1000)

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("sifu.registry.urls")),
     path("", include("sifu.incubation.urls")),
     path("", include("sifu.accounts.urls")),
+    path("", include("sifu.jobs.urls")),
     path("office/dashboard/", include("sifu.outcomes.urls")),
     path("api/v1/", include("sifu.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

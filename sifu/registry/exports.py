@@ -20,6 +20,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
@@ -27,6 +28,7 @@ from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 
 from sifu.core.masking import mask_phone
+from sifu.core.permissions import Perm
 from sifu.core.spreadsheets import (
     TEXT_FORMAT,
     Column,
@@ -36,6 +38,8 @@ from sifu.core.spreadsheets import (
     list_validation,
 )
 from sifu.core.spreadsheets.export import HEADER_FILL, HEADER_FONT
+from sifu.registry import selectors
+from sifu.registry.forms import OrganizationFilterForm
 from sifu.registry.imports.vocabulary import (
     CATEGORIES,
     EXAMPLE_PREFIX,
@@ -79,6 +83,22 @@ def annotate_for_export(queryset: QuerySet[Organization]) -> QuerySet[Organizati
         export_members=count(current),
         export_party_members=count(current.filter(person__political_status__in=Person.PARTY_STATUSES)),
     )
+
+
+def organizations_to_export(user: Any, query: Any, *, unmasked: bool = False) -> QuerySet[Organization]:
+    """The organization list as ``user`` filtered it (``query``: the list page's GET parameters),
+    for an export. PermissionDenied without ``Perm.ORG_EXPORT``, or without
+    ``Perm.PEOPLE_SENSITIVE`` when ``unmasked`` (then only the organizations where the user may
+    see personal data are kept). The page and the export job both call it, so a job checks again."""
+    if not user.has_perm(Perm.ORG_EXPORT):
+        raise PermissionDenied(_("You may not export the registry."))
+    if unmasked and not user.has_perm(Perm.PEOPLE_SENSITIVE):
+        raise PermissionDenied(_("You may not export unmasked personal information."))
+    filters = OrganizationFilterForm(query or None, user=user).filters
+    queryset = selectors.organization_list(user, filters, perm=Perm.ORG_EXPORT)
+    if unmasked:
+        queryset = queryset.filter(pk__in=Organization.objects.for_user(user, Perm.PEOPLE_SENSITIVE).values("pk"))
+    return queryset
 
 
 class OrganizationListExporter(ListExporter):

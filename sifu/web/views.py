@@ -6,6 +6,7 @@ from django.utils import timezone
 from sifu.core.permissions import Perm
 from sifu.incubation.selectors.filings import filings_waiting
 from sifu.incubation.selectors.plans import overdue_milestones
+from sifu.jobs.selectors import recent_jobs
 from sifu.registry import selectors as registry_selectors
 
 
@@ -28,5 +29,7 @@ def office_home(request: HttpRequest) -> HttpResponse:
         "milestones_overdue": overdue_milestones(user, timezone.localdate())
         if user.has_perm(Perm.PLANS_VIEW)
         else None,
+        # The user's latest background jobs (imports, large exports), to find them again.
+        "recent_jobs": recent_jobs(user),
     }
     return render(request, "web/office_home.html", context)

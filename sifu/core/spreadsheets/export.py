@@ -6,7 +6,7 @@ import datetime as dt
 import io
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -27,6 +27,7 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 TEXT_FORMAT = "@"
+PROGRESS_EVERY = 500  # rows between two progress calls of a ListExporter
 
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="F2F4F7")
@@ -115,6 +116,8 @@ class ListExporter(_WorkbookOutput):
     sheet_title: ClassVar[str] = "Sheet1"
     columns: ClassVar[Sequence[Column]] = ()
     freeze_header: ClassVar[bool] = True
+    # Set on an instance to hear ``progress(rows_written)`` every PROGRESS_EVERY rows (a job's bar).
+    progress: Callable[[int], None] | None = None
 
     def __init__(
         self,
@@ -173,8 +176,10 @@ class ListExporter(_WorkbookOutput):
             cell.alignment = HEADER_ALIGNMENT
             header.append(cell)
         ws.append(header)
-        for values in self.get_rows():
+        for count, values in enumerate(self.get_rows(), start=1):
             ws.append([self._cell(ws, value, column) for value, column in zip(values, columns, strict=False)])
+            if self.progress is not None and count % PROGRESS_EVERY == 0:
+                self.progress(count)
         return ws
 
     def _cell(self, ws: Any, value: Any, column: Column) -> Any:

@@ -160,6 +160,10 @@ def _clean_header(value: Any) -> str:
 
 F = TypeVar("F")
 
+# ``progress(stage, done, total)``: stage is "read", "check" or "write"; total is None when unknown.
+Progress = Callable[[str, int, int | None], None]
+PROGRESS_EVERY = 200  # rows between two progress calls
+
 
 class SheetImporter:
     """Base of an import: validate every row first, then write through services, all or nothing.
@@ -172,6 +176,10 @@ class SheetImporter:
     - ``write(rows)``: the writes, each through a service; wrap calls in ``attempt()`` so a
       refusal becomes a row error. It returns the summary. Errors raised while writing roll back
       everything.
+
+    ``run(..., progress=callable)`` reports ``progress(stage, done, total)`` every few hundred rows
+    ("read", "check", "write"), for a job's progress bar or the command's terminal bar;
+    ``write()`` may call ``self.report("write", done, total)`` itself.
     """
 
     sheets: ClassVar[tuple[SheetSpec, ...]] = ()
@@ -191,6 +199,10 @@ class SheetImporter:
     def row_error(self, row: SheetRow, field_name: str | None, reason: str | Promise) -> None:
         spec = self.spec(row.sheet)
         self.error(row.sheet, row.number, spec.title_of(field_name) if field_name else "", reason)
+
+    def report(self, stage: str, done: int, total: int | None = None) -> None:
+        if getattr(self, "progress", None) is not None:
+            self.progress(stage, done, total)
 
     def warn(self, message: str | Promise) -> None:
         self.warnings.append(str(message))
@@ -261,9 +273,11 @@ class SheetImporter:
 
     # Running ----------------------------------------------------------------------------------
 
-    def run(self, source: str | Path | bytes | IO[bytes], *, dry_run: bool = False) -> ImportResult:
+    def run(
+        self, source: str | Path | bytes | IO[bytes], *, dry_run: bool = False, progress: Progress | None = None
+    ) -> ImportResult:
         self.errors, self.warnings, self.rejected, self.header_rows = [], [], {}, {}
-        self.dry_run = dry_run
+        self.dry_run, self.progress = dry_run, progress
         self.before_run()
         try:
             book = open_workbook(source)
@@ -275,9 +289,11 @@ class SheetImporter:
         finally:
             book.close()
         if not any(e.row is None or e.row <= self.header_rows.get(e.sheet, 0) for e in self.errors):
+            self.report("check", 0, None)
             self.check(rows)  # also when some rows failed: report every problem in one round
         summary = None
         if not self.errors:
+            self.report("write", 0, None)
             try:
                 with transaction.atomic():
                     summary = self.write(rows)
@@ -293,6 +309,9 @@ class SheetImporter:
         names = {_clean_header(name): name for name in book.sheetnames}
         rows: dict[str, list[SheetRow]] = {}
         found_any = False
+        # Rows to read, for the progress bar: the sheets' recorded dimensions (an estimate).
+        self.rows_read = 0
+        self.rows_hint = sum(book[names[s.name]].max_row or 0 for s in self.sheets if s.name in names)
         for spec in self.sheets:
             rows[spec.name] = []
             actual = names.get(spec.name)
@@ -379,6 +398,9 @@ class SheetImporter:
             if self.skip_row(spec, data):
                 continue
             count += 1
+            self.rows_read += 1
+            if self.rows_read % PROGRESS_EVERY == 0:
+                self.report("read", self.rows_read, max(self.rows_hint, self.rows_read))
             if count > spec.max_rows:
                 self.error(
                     spec.name,

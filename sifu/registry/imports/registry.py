@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from sifu.accounts.models import User
 from sifu.core.permissions import Perm, scope_for
 from sifu.core.spreadsheets import ImportResult, SheetImporter, SheetSpec
+from sifu.core.spreadsheets.importer import Progress
 from sifu.registry.imports.checks import RegistryChecks
 from sifu.registry.imports.forms import CommunityDirectory, MemberRowForm, OrganizationRowForm
 from sifu.registry.imports.vocabulary import MEMBER_COLUMNS, MEMBER_SHEET, ORG_COLUMNS, ORG_SHEET
@@ -48,8 +49,10 @@ class RegistryImport(RegistryChecks, RegistryWrites, SheetImporter):
         self.communities = CommunityDirectory(self.scope)
         self.examples_skipped = 0
 
-    def run(self, source: str | bytes | IO[bytes] | Any, *, dry_run: bool = False) -> ImportResult:
-        result = super().run(source, dry_run=dry_run)
+    def run(
+        self, source: str | bytes | IO[bytes] | Any, *, dry_run: bool = False, progress: Progress | None = None
+    ) -> ImportResult:
+        result = super().run(source, dry_run=dry_run, progress=progress)
         if self.examples_skipped:
             result.warnings.insert(
                 0, _("%(n)d example rows (组织名称 starting with “示例”) were skipped.") % {"n": self.examples_skipped}

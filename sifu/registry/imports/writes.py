@@ -37,6 +37,7 @@ REACTIVATED_REASON = "导入：状态为活跃"
 # Service field names → form fields, to put a refusal in the right column.
 TRANSITION_FIELDS = {"filing_number": "filing_number", "uscc": "uscc", "registered_on": "registered_on"}
 
+PROGRESS_EVERY = 50  # organizations (each with its members) between two progress reports
 Step = tuple[Callable[..., Any], str, dict[str, Any]]  # service, column to blame, keyword arguments
 
 
@@ -85,6 +86,7 @@ class RegistryWrites:
     dry_run: bool
     attempt: Any
     row_error: Any
+    report: Any
     warn: Any
     org_plans: list[OrgPlan]
     member_plans: list[MemberPlan]
@@ -93,16 +95,23 @@ class RegistryWrites:
 
     def write(self, rows: dict[str, list[SheetRow]]) -> ImportSummary:
         summary = ImportSummary()
+        # Progress: each organization counts twice (its row, then its members and transitions).
+        steps, half = 2 * len(self.org_plans) + 1, len(self.org_plans)
         self._write_people(summary)
-        for plan in self.org_plans:
+        self.report("write", 1, steps)
+        for done, plan in enumerate(self.org_plans, start=2):
             self._write_organization(plan)
+            if done % PROGRESS_EVERY == 0:
+                self.report("write", done, steps)
         orgs: dict[OrgKey, Organization] = dict(self.registry_orgs)
         orgs.update({plan.key: plan.org for plan in self.org_plans if plan.org is not None})
         members: dict[OrgKey, list[MemberPlan]] = defaultdict(list)
         for member in self.member_plans:
             members[member.org_key].append(member)
         recorded = self._recorded_memberships(list(orgs.values()))
-        for plan in self.org_plans:
+        for done, plan in enumerate(self.org_plans, start=half + 2):
+            if done % PROGRESS_EVERY == 0:
+                self.report("write", done, steps)
             if plan.org is None:
                 continue
             # Members join before dormancy or dissolution (a dissolved organization's members are

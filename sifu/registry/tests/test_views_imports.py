@@ -12,6 +12,8 @@ from django.utils import translation
 from openpyxl import load_workbook
 
 from sifu.core.spreadsheets import XLSX_CONTENT_TYPE
+from sifu.jobs.models import Job
+from sifu.jobs.testing import run_queued_jobs
 from sifu.registry.models import Organization
 from sifu.registry.tests.excel import member, org, table_counts, uscc, workbook
 
@@ -23,6 +25,22 @@ TEMPLATE = reverse("registry:import-template")
 def client(client):
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     return client
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path  # uploads are stored with their job
+
+
+def upload_and_run(client, data: bytes, *, dry_run: bool = False, name: str = "组织名单.xlsx"):
+    """POST the upload (a job starts; the user is sent to its page), run the queued job with the
+    database backend's worker, and return the job's page."""
+    response = client.post(PAGE, {"file": upload(data, name), **({"dry_run": "on"} if dry_run else {})})
+    assert response.status_code == 302
+    job = Job.objects.latest("pk")
+    assert response["Location"] == reverse("jobs:detail", args=[job.pk])
+    assert run_queued_jobs() == 1
+    return client.get(response["Location"])
 
 
 def upload(data: bytes, name: str = "组织名单.xlsx") -> SimpleUploadedFile:
@@ -79,10 +97,10 @@ def test_the_page_explains_and_offers_the_template(client, office_admin):
 def test_an_upload_with_a_bad_row_lists_it_and_writes_nothing(client, office_admin):
     client.force_login(office_admin)
     before = table_counts()
-    response = client.post(PAGE, {"file": upload(bad_file())})
+    response = upload_and_run(client, bad_file())
     assert response.status_code == 200
-    errors = response.context["result"].errors
-    assert [(e.sheet, e.row, e.column) for e in errors] == [("组织", 3, "统一社会信用代码")]
+    errors = response.context["job"].result["errors"]
+    assert [(e["sheet"], e["row"], e["column"]) for e in errors] == [("组织", 3, "统一社会信用代码")]
     html = response.content.decode()
     assert "1 problem found. Nothing was imported." in html
     assert '<td class="where">统一社会信用代码</td>' in html
@@ -93,19 +111,28 @@ def test_an_upload_with_a_bad_row_lists_it_and_writes_nothing(client, office_adm
 def test_check_then_import(client, office_admin):
     client.force_login(office_admin)
     before = table_counts()
-    checked = client.post(PAGE, {"file": upload(good_file()), "dry_run": "on"})
+    checked = upload_and_run(client, good_file(), dry_run=True)
     assert "Check passed" in checked.content.decode()
-    assert checked.context["result"].summary.organizations_created == 1
-    assert checked.context["form"]["dry_run"].value() is False, "the next upload imports"
+    check = checked.context["job"]
+    assert check.result["summary"]["organizations_created"] == 1
+    run = reverse("registry:import-run", args=[check.pk])
+    assert f'action="{run}"' in checked.content.decode(), "a passed check offers “Import now”"
     assert table_counts() == before
-    done = client.post(PAGE, {"file": upload(good_file())})
+    started = client.post(run)  # the same stored file, imported
+    assert started.status_code == 302
+    assert run_queued_jobs() == 1
+    done = client.get(started["Location"])
     html = done.content.decode()
     assert "Import complete." in html
     created = Organization.objects.get(name="上传队")
     assert reverse("registry:organization-detail", args=[created.pk]) in html
     assert created.memberships.count() == 2
-    again = client.post(PAGE, {"file": upload(good_file())})
+    again = upload_and_run(client, good_file())
     assert "nothing changed" in again.content.decode()
+    assert client.post(run).status_code == 302, "importing a passed check twice is harmless"
+    refused = client.post(reverse("registry:import-run", args=[done.context["job"].pk]))
+    assert refused.status_code == 400, "only a passed check can be imported"
+    assert "Only a check that passed can be imported." in refused.content.decode()
 
 
 @pytest.mark.parametrize(
@@ -122,7 +149,7 @@ def test_files_that_are_not_workbooks_get_a_clear_error(client, office_admin, na
     before = table_counts()
     response = client.post(PAGE, {"file": upload(content, name)})
     assert response.status_code == 200
-    assert response.context["result"] is None
+    assert not Job.objects.exists(), "a file refused at the upload starts no job"
     assert any(message in e for e in response.context["form"].errors["file"])
     assert message in response.content.decode()
     assert table_counts() == before

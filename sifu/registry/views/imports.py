@@ -1,13 +1,18 @@
 """Office pages for the registry import: the page (explanation, template, upload) and the template.
 
 Only holders of ``Perm.ORG_IMPORT`` (subdistrict admins) may use them; the import itself keeps
-to the communities of their scope. A POST runs ``RegistryImport`` on the upload: its problems are
-listed (sheet, row, column, reason) and nothing is written, or its summary is shown. Re-importing
-is idempotent, so a resubmitted form does no harm.
+to the communities of their scope. A POST stores the upload and starts a background job
+(``registry.tasks.import_workbook``): a check ("check only" ticked) or the import. The user is
+sent to the job's page, which shows the progress and then the result: the problems (sheet, row,
+column, reason; nothing written), or the summary, with "Import now" after a check that passed
+(``import_run``: the same stored file, imported). Re-importing is idempotent, so a resubmitted
+form does no harm.
 """
 
 from __future__ import annotations
 
+import zipfile
+from pathlib import PurePath
 from typing import Any
 
 from django import forms
@@ -16,20 +21,22 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sifu.core.permissions import Perm
-from sifu.registry import selectors
+from sifu.jobs.permissions import get_job_for_user
+from sifu.jobs.services import job_start, job_start_from
+from sifu.jobs.views import render_job
+from sifu.registry import selectors, tasks
 from sifu.registry.exports import ImportTemplateExporter
-from sifu.registry.imports import MEMBER_COLUMNS, MEMBER_SHEET, ORG_COLUMNS, ORG_SHEET, RegistryImport
+from sifu.registry.imports import MEMBER_COLUMNS, MEMBER_SHEET, ORG_COLUMNS, ORG_SHEET
 
 TEMPLATE_FILENAME = "社区社会组织导入模板.xlsx"
-ERRORS_SHOWN = 500
 
 
 class ImportUploadForm(forms.Form):
@@ -64,6 +71,20 @@ class ImportUploadForm(forms.Form):
             raise ValidationError(
                 _("This file is not an Excel workbook, although its name ends in .xlsx. Save it from Excel as .xlsx.")
             )
+        # A damaged file is refused here, before a job is started (reading the zip's directory is cheap).
+        try:
+            with zipfile.ZipFile(upload) as archive:
+                readable = "xl/workbook.xml" in archive.namelist()
+        except (zipfile.BadZipFile, OSError, ValueError):
+            readable = False
+        upload.seek(0)
+        if not readable:
+            raise ValidationError(
+                _(
+                    "The workbook could not be read; it may be damaged. Open it in Excel, save it as .xlsx "
+                    "and try again."
+                )
+            )
         return upload
 
 
@@ -80,30 +101,46 @@ def _reference() -> list[dict[str, Any]]:
 @require_http_methods(["GET", "POST"])
 def import_registry(request: HttpRequest) -> HttpResponse:
     _require_import(request)
-    result = None
     if request.method == "POST":
         form = ImportUploadForm(request.POST, request.FILES)
         if form.is_valid():
-            result = RegistryImport(by=request.user).run(
-                form.cleaned_data["file"], dry_run=form.cleaned_data["dry_run"]
+            upload, dry_run = form.cleaned_data["file"], form.cleaned_data["dry_run"]
+            name = PurePath(upload.name or "workbook.xlsx").name
+            job = job_start(
+                kind=tasks.IMPORT_KIND,
+                label=tasks.import_label(name, dry_run=dry_run),
+                task=tasks.import_workbook,
+                params={"dry_run": dry_run, "filename": name},
+                source=upload,
+                source_name=name,
+                by=request.user,
             )
-            if result.errors and all(not e.sheet for e in result.errors):  # the file itself is unreadable
-                for error in result.errors:
-                    form.add_error("file", error.reason)
-                result = None
-            elif result.ok and result.dry_run:
-                form = ImportUploadForm(initial={"dry_run": False})  # checked: next upload imports
+            return redirect("jobs:detail", job.pk)
     else:
         form = ImportUploadForm()
-    context = {
-        "form": form,
-        "result": result,
-        "errors_shown": result.errors[:ERRORS_SHOWN] if result else [],
-        "errors_hidden": max(len(result.errors) - ERRORS_SHOWN, 0) if result else 0,
-        "sheets": _reference(),
-        "max_upload": settings.SIFU_MAX_UPLOAD_BYTES,
-    }
+    context = {"form": form, "sheets": _reference(), "max_upload": settings.SIFU_MAX_UPLOAD_BYTES}
     return render(request, "registry/import.html", context)
+
+
+@login_required
+@require_POST
+def import_run(request: HttpRequest, pk: int) -> HttpResponse:
+    """The "Import now" button after a check that passed: the same stored file, imported by a new job."""
+    _require_import(request)
+    check = get_job_for_user(request.user, pk)
+    passed = check.kind == tasks.IMPORT_KIND and check.succeeded and check.params_get("dry_run")
+    if not (passed and check.result.get("ok")):
+        return render_job(request, check, refusal=_("Only a check that passed can be imported."), status=400)
+    name = check.params_get("filename", "")
+    job = job_start_from(
+        job=check,
+        kind=tasks.IMPORT_KIND,
+        label=tasks.import_label(name, dry_run=False),
+        task=tasks.import_workbook,
+        params={"dry_run": False, "filename": name, "checked_by_job": check.pk},
+        by=request.user,
+    )
+    return redirect("jobs:detail", job.pk)
 
 
 @login_required
@@ -117,4 +154,5 @@ def import_template(request: HttpRequest) -> HttpResponse:
 urls = [
     path("office/import/", import_registry, name="import"),
     path("office/import/template.xlsx", import_template, name="import-template"),
+    path("office/import/<int:pk>/run/", import_run, name="import-run"),
 ]

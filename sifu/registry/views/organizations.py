@@ -26,7 +26,9 @@ from sifu.core.forms import add_service_error
 from sifu.core.masking import mask_phone
 from sifu.core.permissions import Perm
 from sifu.core.views import query_without
-from sifu.registry import selectors, services
+from sifu.jobs.services import job_start
+from sifu.registry import selectors, services, tasks
+from sifu.registry.exports import OrganizationListExporter, organizations_to_export
 from sifu.registry.forms import (
     TRANSITION_FORMS,
     OrganizationCreateForm,
@@ -93,22 +95,25 @@ def _sort_links(request: HttpRequest, current: str) -> dict[str, dict[str, str]]
 @require_GET
 def organization_export(request: HttpRequest) -> HttpResponse:
     """The filtered list as .xlsx. Personal data is masked unless ``?unmasked=1`` is asked for by
-    someone who may see it; each unmasked export is recorded."""
+    someone who may see it; each unmasked export is recorded. Up to ``SIFU_EXPORT_ROWS_AT_ONCE``
+    rows download at once; more are made by a background job, whose page ends with the file."""
     user = request.user
-    if not user.has_perm(Perm.ORG_EXPORT):
-        raise PermissionDenied
     unmasked = request.GET.get("unmasked") == "1"
-    if unmasked and not user.has_perm(Perm.PEOPLE_SENSITIVE):
-        raise PermissionDenied(_("You may not export unmasked personal information."))
-    filters = OrganizationFilterForm(request.GET or None, user=user).filters
-    queryset = selectors.organization_list(user, filters, perm=Perm.ORG_EXPORT)
+    queryset = organizations_to_export(user, request.GET, unmasked=unmasked)
+    filename = f"organizations-{timezone.localtime():%Y%m%d-%H%M}.xlsx"
+    rows = queryset.count()
+    if rows > settings.SIFU_EXPORT_ROWS_AT_ONCE:
+        job = job_start(
+            kind=tasks.EXPORT_KIND,
+            label=tasks.export_label(rows),
+            task=tasks.export_organizations,
+            params={"query": request.GET.urlencode(), "unmasked": unmasked, "filename": filename},
+            by=user,
+        )
+        return redirect("jobs:detail", job.pk)
     if unmasked:
-        queryset = queryset.filter(pk__in=Organization.objects.for_user(user, Perm.PEOPLE_SENSITIVE).values("pk"))
         services.record_unmasked_export(by=user, context=f"organization list export ?{request.GET.urlencode()}")
-    from sifu.registry.exports import OrganizationListExporter  # written by the Excel work; imported lazily
-
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    return OrganizationListExporter(queryset, unmasked=unmasked).response(f"organizations-{stamp}.xlsx")
+    return OrganizationListExporter(queryset, unmasked=unmasked).response(filename)
 
 
 # Create and edit ----------------------------------------------------------------------------

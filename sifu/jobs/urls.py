@@ -1,0 +1,5 @@
+from sifu.jobs import views
+
+app_name = "jobs"
+
+urlpatterns = [*views.urls]
