@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from sifu.accounts.services import role_grant, system_actor
@@ -40,6 +41,7 @@ from sifu.incubation.models import (
     ServicePlan,
 )
 from sifu.incubation.services import need_record
+from sifu.jobs.models import Job
 from sifu.registry.models import Membership
 from sifu.registry.services import organization_create
 
@@ -119,6 +121,14 @@ def milestone(t):
     return {"pk": t.milestone.pk}
 
 
+def job(t):
+    return {"pk": t.job.pk}
+
+
+def import_check(t):
+    return {"pk": t.import_check.pk}
+
+
 #      office_admin community_staff other_staff org_leader org_member district_leader reviewer outsider anonymous
 ROUTES: dict[str, Route] = {
     "web:home": Route("200 200 200 200 200 200 200 200 200"),
@@ -158,6 +168,14 @@ ROUTES: dict[str, Route] = {
     "registry:person-reveal": Route("200 200 404 200 404 403 404 404 302", reveal, method="POST"),
     "registry:import": Route("200 403 403 403 403 403 403 403 302"),
     "registry:import-template": Route("200 403 403 403 403 403 403 403 302"),
+    # "Import now" on office_admin's check that passed: a new job is started (302 to its page).
+    "registry:import-run": Route("302 403 403 403 403 403 403 403 302", import_check, method="POST"),
+    # Background jobs: each user sees their own list; t.job (an export of office_admin's, with its
+    # file) is seen by its owner only: 404 for anyone else. Retrying a job that did not fail: 400.
+    "jobs:list": Route("200 200 200 200 200 200 200 200 302"),
+    "jobs:detail": Route("200 404 404 404 404 404 404 404 302", job),
+    "jobs:download": Route("200 404 404 404 404 404 404 404 302", job),
+    "jobs:retry": Route("400 404 404 404 404 404 404 404 302", job, method="POST"),
     "registry:public-directory": Route("200 200 200 200 200 200 200 200 200"),
     "registry:public-organization": Route("200 200 200 200 200 200 200 200 200", org),
     "incubation:need-list": Route("200 200 200 403 403 200 403 403 302"),
@@ -245,10 +263,12 @@ class Targets:
     candidate: Any
     goal: Any
     milestone: Any
+    job: Any
+    import_check: Any
 
 
 @pytest.fixture
-def targets(world):
+def targets(world, office_admin, settings, tmp_path):
     membership = (
         Membership.objects.filter(organization=world.org_a, left_on__isnull=True)
         .exclude(role=Membership.Role.LEADER)
@@ -283,6 +303,21 @@ def targets(world):
     candidate = LeaderCandidate.objects.create(organization=world.org_a, person=membership.person)
     goal = PlanGoal.objects.create(plan=plan, metric="active_organizations", target=10, due_on=plan.ends_on)
     milestone = PlanMilestone.objects.create(plan=plan, title="能量站全覆盖", due_on=dt.date(2025, 6, 30))
+    # office_admin's finished export (its file stored under a temporary MEDIA_ROOT) and passed check.
+    settings.MEDIA_ROOT = tmp_path
+    done = {"status": Job.Status.SUCCEEDED, "task_path": "sifu.registry.tasks.export_organizations"}
+    job = Job.objects.create(owner=office_admin, kind="registry.export", label="组织名单导出", **done)
+    job.result_file.save("组织名单.xlsx", ContentFile(b"PK\x03\x04"), save=False)
+    job.result_filename = "组织名单.xlsx"
+    job.save()
+    import_check = Job.objects.create(
+        owner=office_admin,
+        kind="registry.import",
+        label="导入检查",
+        params={"dry_run": True, "filename": "名单.xlsx"},
+        result={"ok": True},
+        **done,
+    )
     return Targets(
         world=world,
         person=membership.person,
@@ -296,6 +331,8 @@ def targets(world):
         candidate=candidate,
         goal=goal,
         milestone=milestone,
+        job=job,
+        import_check=import_check,
     )
 
 
