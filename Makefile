@@ -10,7 +10,7 @@ VENDOR := sifu/web/static/vendor
 .PHONY: help demo test setup assets db serve lint test-sqlite test-postgres test-browser messages clean bench
 
 help:
-	@echo "make demo   set up everything and serve the Nanshan demo on http://127.0.0.1:8000"
+	@echo "make demo   set up everything and serve the Nanshan demo on http://127.0.0.1:8000 (with a job worker)"
 	@echo "make test   lint and the whole test suite (SQLite; PostgreSQL and browser tests when available)"
 
 # A Python >= 3.12 interpreter: $(PYTHON) if given, else the first suitable one on PATH or in pyenv.
@@ -35,8 +35,9 @@ db: setup
 	SIFU_DEBUG=1 $(PY) manage.py migrate --no-input -v0
 	SIFU_DEBUG=1 $(PY) manage.py seed_demo
 
+# The web server and a background-job worker (imports, large exports); Ctrl-C stops both.
 demo: db
-	SIFU_DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+	@PY=$(PY) bash scripts/demo.sh 127.0.0.1:8000
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

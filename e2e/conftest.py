@@ -39,6 +39,19 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """On SQLite the browser tests use a database FILE (WAL, busy timeout: the settings' own), not
+    the shared in-memory database: there, a job worker's thread writing beside the live server's
+    thread meets "database table is locked" at once instead of waiting its turn, as it does in a
+    real deployment (docs/adr/0003-background-jobs.md)."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("e2e-db") / "test.sqlite3")
+
+
 @pytest.fixture(autouse=True)
 def _english_source_strings():
     """Browser tests see the site as users do: in zh-hans, the default language."""
@@ -94,3 +107,30 @@ def logout(page):
         page.context.clear_cookies()
 
     return do
+
+
+@pytest.fixture
+def job_worker(live_server, settings, tmp_path):
+    """A django-tasks-db worker running in a thread against the live server's database, as
+    `manage.py db_worker` would beside the web server (uploads and job files in a temporary
+    MEDIA_ROOT). Yields the worker; stops it at the end of the test."""
+    import threading
+
+    from django.db import connection
+
+    from sifu.jobs.testing import make_worker
+
+    settings.MEDIA_ROOT = tmp_path
+    worker = make_worker(batch=False, interval=0.2, worker_id="e2e-worker")
+
+    def run() -> None:
+        try:
+            worker.run()
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run, name="job-worker", daemon=True)
+    thread.start()
+    yield worker
+    worker.running = False
+    thread.join(timeout=60)

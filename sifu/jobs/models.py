@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 def _job_file_upload_to(instance: Job, filename: str) -> str:
@@ -28,10 +29,10 @@ def _job_file_upload_to(instance: Job, filename: str) -> str:
 
 class Job(models.Model):
     class Status(models.TextChoices):
-        QUEUED = "queued", _("Waiting")
-        RUNNING = "running", _("Running")
-        SUCCEEDED = "succeeded", _("Done")
-        FAILED = "failed", _("Failed")
+        QUEUED = "queued", pgettext_lazy("job status", "Waiting")
+        RUNNING = "running", pgettext_lazy("job status", "Running")
+        SUCCEEDED = "succeeded", pgettext_lazy("job status", "Done")
+        FAILED = "failed", pgettext_lazy("job status", "Failed")
 
     ACTIVE = (Status.QUEUED, Status.RUNNING)
 
