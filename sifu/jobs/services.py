@@ -11,6 +11,7 @@ and refuses any other state, so a task that is delivered twice does the work onc
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from sifu.accounts.models import User
 from sifu.jobs.models import Job
+from sifu.jobs.progress import clear_progress, read_progress
 
 
 def _enqueue(job: Job, task: Task) -> Job:
@@ -137,6 +139,24 @@ def job_finish(
         fields += ["result_file", "result_filename"]
     job.save(update_fields=fields)
     return job
+
+
+def jobs_fail_stalled(*, older_than: dt.timedelta, now: dt.datetime | None = None) -> list[Job]:
+    """Running jobs whose worker stopped (killed, machine down) stay "running": django-tasks-db
+    never hands a claimed task to another worker. Mark as failed each job running for longer than
+    ``older_than`` whose progress has not moved for as long, so its owner sees it and can run it
+    again. (The import's transaction died with the worker: nothing was half-written.)"""
+    now = now or timezone.now()
+    failed = []
+    for job in Job.objects.filter(status=Job.Status.RUNNING, started_at__lt=now - older_than):
+        live = read_progress(job.pk)
+        if live and now.timestamp() - float(live.get("at", 0)) < older_than.total_seconds():
+            continue
+        with translation.override(job.language):
+            message = _("The worker running this job stopped before it ended, and nothing was changed. Run it again.")
+        failed.append(job_fail(job=job, error=message))
+        clear_progress(job.pk)
+    return failed
 
 
 @transaction.atomic

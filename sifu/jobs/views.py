@@ -85,7 +85,7 @@ def job_download(request: HttpRequest, pk: int) -> FileResponse:
         handle = job.result_file.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
-    response = FileResponse(handle, as_attachment=True, filename=job.result_filename or job.result_file.name)
+    response = FileResponse(handle, as_attachment=True, filename=job.result_filename or job.result_file.name or "")
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response

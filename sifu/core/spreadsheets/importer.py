@@ -184,6 +184,7 @@ class SheetImporter:
 
     sheets: ClassVar[tuple[SheetSpec, ...]] = ()
     header_search_rows: ClassVar[int] = 10
+    progress: Progress | None = None
 
     def __init__(self) -> None:
         self.errors: list[RowError] = []
@@ -201,7 +202,7 @@ class SheetImporter:
         self.error(row.sheet, row.number, spec.title_of(field_name) if field_name else "", reason)
 
     def report(self, stage: str, done: int, total: int | None = None) -> None:
-        if getattr(self, "progress", None) is not None:
+        if self.progress is not None:
             self.progress(stage, done, total)
 
     def warn(self, message: str | Promise) -> None:

@@ -183,3 +183,24 @@ def test_the_list_and_the_office_home_show_the_users_recent_jobs(world, office_a
     assert reverse("jobs:detail", args=[jobs[0].pk]) not in home, "five at most"
     listing = client.get(reverse("jobs:list"))
     assert len(listing.context["page"].object_list) == 7
+
+
+def test_jobs_whose_worker_died_are_marked_failed(world, office_admin, capsys):
+    import datetime as dt
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    stalled, busy, fresh = start(office_admin), start(office_admin), start(office_admin)
+    for job in (stalled, busy, fresh):
+        services.job_begin(job_id=job.pk)
+    long_ago = timezone.now() - dt.timedelta(hours=3)
+    Job.objects.filter(pk__in=[stalled.pk, busy.pk]).update(started_at=long_ago)
+    write_progress(busy.pk, stage="still writing", done=5, total=9)  # long, but alive
+    call_command("fail_stalled_jobs", "--minutes", "120")
+    assert "1 stalled job(s) marked failed." in capsys.readouterr().out
+    statuses = dict(Job.objects.values_list("pk", "status"))
+    assert statuses == {stalled.pk: "failed", busy.pk: "running", fresh.pk: "running"}
+    stalled.refresh_from_db()
+    assert "stopped before it ended" in stalled.error
+    assert services.job_retry(job=stalled, by=office_admin).status == Job.Status.QUEUED
