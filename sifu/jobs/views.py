@@ -13,7 +13,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -22,8 +21,8 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
 
+from sifu.core.views import office_view
 from sifu.jobs import selectors, services
 from sifu.jobs.models import Job
 from sifu.jobs.permissions import get_job_for_user
@@ -33,8 +32,7 @@ from sifu.jobs.progress import read_progress
 NO_WORKER_AFTER = dt.timedelta(seconds=30)
 
 
-@login_required
-@require_GET
+@office_view()
 def job_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.jobs_for_user(request.user).defer("params", "result"), settings.PAGE_SIZE)
     return render(request, "jobs/job_list.html", {"page": page.get_page(request.GET.get("page"))})
@@ -69,14 +67,12 @@ def render_job(request: HttpRequest, job: Job, *, refusal: str = "", status: int
     return response
 
 
-@login_required
-@require_GET
+@office_view()
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render_job(request, get_job_for_user(request.user, pk))
 
 
-@login_required
-@require_GET
+@office_view()
 def job_download(request: HttpRequest, pk: int) -> FileResponse:
     job = get_job_for_user(request.user, pk)
     if not job.succeeded or not job.result_file:
@@ -91,8 +87,7 @@ def job_download(request: HttpRequest, pk: int) -> FileResponse:
     return response
 
 
-@login_required
-@require_POST
+@office_view(methods=("POST",))
 def job_retry(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_job_for_user(request.user, pk)
     try:

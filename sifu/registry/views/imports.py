@@ -26,9 +26,10 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from sifu.core.permissions import Perm
+from sifu.core.views import office_view
 from sifu.jobs.permissions import get_job_for_user
 from sifu.jobs.services import job_start, job_start_from
 from sifu.jobs.views import render_job
@@ -122,11 +123,9 @@ def import_registry(request: HttpRequest) -> HttpResponse:
     return render(request, "registry/import.html", context)
 
 
-@login_required
-@require_POST
+@office_view(Perm.ORG_IMPORT, methods=("POST",))
 def import_run(request: HttpRequest, pk: int) -> HttpResponse:
     """The "Import now" button after a check that passed: the same stored file, imported by a new job."""
-    _require_import(request)
     check = get_job_for_user(request.user, pk)
     passed = check.kind == tasks.IMPORT_KIND and check.succeeded and check.params_get("dry_run")
     if not (passed and check.result.get("ok")):
