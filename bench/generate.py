@@ -36,7 +36,7 @@ import functools
 import itertools
 import random
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -110,7 +110,7 @@ class Generated:
     seconds: float = 0.0
 
 
-def _weighted(rng: random.Random, table: list[tuple[str, int]]) -> str:
+def _weighted[T](rng: random.Random, table: Sequence[tuple[T, int]]) -> T:
     return rng.choices([k for k, _ in table], weights=[w for _, w in table])[0]
 
 
@@ -138,7 +138,7 @@ GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英�
 def _areas(scale: Scale, label: str) -> tuple[Area, list[Area], list[Area]]:
     """The area tree, with materialized paths, in a few bulk queries per level."""
 
-    def level(parents: list[Area | None], kind: str, per_parent: int, name: str) -> list[Area]:
+    def level(parents: Sequence[Area | None], kind: str, per_parent: int, name: str) -> list[Area]:
         rows = [
             Area(name=name.format(i=i + 1), kind=kind, parent=parent, depth=(parent.depth + 1) if parent else 0)
             for parent in parents
@@ -157,6 +157,12 @@ def _areas(scale: Scale, label: str) -> tuple[Area, list[Area], list[Area]]:
     return city, subdistricts, communities
 
 
+def _known[T](value: T | None) -> T:
+    """A value the generator has set for sure (a community's parent, a plan's date for its stage)."""
+    assert value is not None
+    return value
+
+
 def _date(rng: random.Random, start: dt.date, end: dt.date) -> dt.date:
     return start + dt.timedelta(days=rng.randrange((end - start).days + 1))
 
@@ -172,11 +178,11 @@ def _organizations(
     for community in communities:
         for j in range(per_community):
             n = next(serial)
-            status, legal = _weighted(rng, STATES)  # type: ignore[misc]
+            status, legal = _weighted(rng, STATES)
             founded = _date(rng, dt.date(2012, 1, 1), dt.date(2022, 6, 30))
             filed_on = _date(rng, founded, founded + dt.timedelta(days=365)) if legal != "unfiled" else None
             org = Organization(
-                name=f"{community.parent.name}{community.name}社区组织{j + 1}",
+                name=f"{_known(community.parent).name}{community.name}社区组织{j + 1}",
                 form=rng.choice(Organization.Form.values),
                 nature=_weighted(rng, NATURES),
                 category=_weighted(rng, CATEGORIES),
@@ -347,6 +353,7 @@ def _case_plans(
         stage = "filing" if i == 0 else _weighted(rng, CASE_STAGES)
         candidates = [n for n in needs_by_community.get(community.pk, []) if n.status == Need.Status.OPEN]
         chosen = rng.sample(candidates, min(len(candidates), 2 if i == 0 else rng.choice((1, 1, 2))))
+        started: dt.date | None
         if stage == "preparing":
             plan = _CasePlan(community, stage, chosen, today - rng.randrange(0, 60) * day)
         elif stage == "incubating":
@@ -388,7 +395,7 @@ def _case_organizations(rng: random.Random, plans: list[_CasePlan]) -> list[Orga
     for n, plan in enumerate(plans, start=1):
         community = plan.community
         org = Organization(
-            name=f"{community.parent.name}{community.name}孵化组织{n}",
+            name=f"{_known(community.parent).name}{community.name}孵化组织{n}",
             form=rng.choice(Organization.Form.values),
             nature=_weighted(rng, NATURES),
             category=plan.needs[0].category,
@@ -401,21 +408,25 @@ def _case_organizations(rng: random.Random, plans: list[_CasePlan]) -> list[Orga
             venue_kind=Organization.VenueKind.SHARED,
             purpose=f"回应社区需求：{plan.needs[0].title}。",
         )
-        log = [("registry.organization.created", "", S.PROPOSED, L.UNFILED, plan.opened, "")]
+        log: list[tuple[str, str, str, str, dt.date, str]] = [
+            ("registry.organization.created", "", S.PROPOSED, L.UNFILED, plan.opened, "")
+        ]
         if plan.started:
             org.status, org.status_since = S.INCUBATING, plan.started
             log.append(
                 ("registry.organization.incubation_started", S.PROPOSED, S.INCUBATING, L.UNFILED, plan.started, "")
             )
         if plan.stage == "filed":
-            org.status, org.legal_status, org.status_since = S.ACTIVE, L.FILED, plan.ended
-            org.filing_number, org.filed_on = f"BENCH-C{n:06d}", plan.ended
-            org.filing_valid_until = filing_valid_until(plan.ended)
-            log.append(("registry.organization.filed", S.INCUBATING, S.ACTIVE, L.FILED, plan.ended, ""))
+            filed = _known(plan.ended)
+            org.status, org.legal_status, org.status_since = S.ACTIVE, L.FILED, filed
+            org.filing_number, org.filed_on = f"BENCH-C{n:06d}", filed
+            org.filing_valid_until = filing_valid_until(filed)
+            log.append(("registry.organization.filed", S.INCUBATING, S.ACTIVE, L.FILED, filed, ""))
         elif plan.stage == "closed":
             reason = "发起人精力不足，暂停孵化。"
-            log.append(("registry.organization.dissolved", org.status, S.DISSOLVED, L.UNFILED, plan.ended, reason))
-            org.status, org.status_since = S.DISSOLVED, plan.ended
+            closed = _known(plan.ended)
+            log.append(("registry.organization.dissolved", org.status, S.DISSOLVED, L.UNFILED, closed, reason))
+            org.status, org.status_since = S.DISSOLVED, closed
         plan.org = org
         changes += [
             OrganizationStatusChange(
@@ -516,7 +527,11 @@ def _incubation(
     # The cases' organizations, their status log, the cases and what ties them to needs.
     changes = _case_organizations(rng, plans)
     case_orgs = bulk_create_histories(
-        Organization, [p.org for p in plans], action="registry.organization.created", by=_system(), batch_size=1000
+        Organization,
+        [_known(p.org) for p in plans],
+        action="registry.organization.created",
+        by=_system(),
+        batch_size=1000,
     )
     OrganizationStatusChange.objects.bulk_create(changes, batch_size=2000)
     cases = []
@@ -571,16 +586,22 @@ def _incubation(
                 if plan is plans[0]
                 else _weighted(rng, [("submitted", 45), ("prechecked", 40), ("returned", 15)])
             )
-            filings.append(_filing(plan.org, Filing.Kind.INITIAL, status, plan.submitted, events))
+            filings.append(_filing(_known(plan.org), Filing.Kind.INITIAL, status, _known(plan.submitted), events))
         elif plan.stage == "filed":
-            org = plan.org
+            org = _known(plan.org)
             filings.append(
                 _filing(
-                    org, Filing.Kind.INITIAL, "approved", plan.submitted, events, valid_until=org.filing_valid_until
+                    org,
+                    Filing.Kind.INITIAL,
+                    "approved",
+                    _known(plan.submitted),
+                    events,
+                    valid_until=org.filing_valid_until,
                 )
             )
         elif plan.stage == "incubating" and rng.random() < 0.2:  # refused once, incubated further
-            filings.append(_filing(plan.org, Filing.Kind.INITIAL, "refused", plan.started + 40 * day, events))
+            refused_on = _known(plan.started) + 40 * day
+            filings.append(_filing(_known(plan.org), Filing.Kind.INITIAL, "refused", refused_on, events))
     renewed: list[Organization] = []
     for org in orgs:
         if org.status != S.ACTIVE or org.legal_status != Organization.LegalStatus.FILED:
@@ -588,14 +609,14 @@ def _incubation(
         if rng.random() >= RENEWAL_SHARE:
             continue
         status = _weighted(rng, RENEWAL_STATUSES)
-        until = org.filing_valid_until
+        until = _known(org.filing_valid_until)
         if status in Filing.OPEN_STATUSES:
             submitted = today - rng.randrange(0, 25) * day  # past the 7 days: overdue
         else:
             submitted = until - rng.randrange(8, 26) * day
             if submitted > today - 10 * day:
                 submitted = today - rng.randrange(10, 200) * day
-            submitted = max(submitted, org.filed_on + 30 * day)
+            submitted = max(submitted, _known(org.filed_on) + 30 * day)
         valid_until = None
         if status == "approved":
             decided = submitted + 5 * day
@@ -653,7 +674,7 @@ def _incubation(
     # One three-year service plan per subdistrict: goals measured on the registry, dated milestones.
     first = today.year - 1
     orgs_per_subdistrict = scale.communities_per_subdistrict * scale.organizations_per_community
-    targets = {
+    goal_targets = {
         "active_organizations": orgs_per_subdistrict,
         "filed_organizations": orgs_per_subdistrict * 9 // 10,
         "party_branches": max(1, orgs_per_subdistrict // 8),
@@ -674,15 +695,20 @@ def _incubation(
     service_plans = bulk_create_histories(ServicePlan, service_plans, action="incubation.plan.created", by=_system())
     goals: list[PlanGoal] = []
     milestones: list[PlanMilestone] = []
-    for plan in service_plans:
+    for service_plan in service_plans:
         for k, metric in enumerate(PLAN_METRICS):
             goals.append(
-                PlanGoal(plan=plan, metric=metric, target=targets[metric], due_on=dt.date(first + k % 3, 12, 31))
+                PlanGoal(
+                    plan=service_plan,
+                    metric=metric,
+                    target=goal_targets[metric],
+                    due_on=dt.date(first + k % 3, 12, 31),
+                )
             )
         for k, title in enumerate(MILESTONES):
             due = dt.date(first, 3, 31) + dt.timedelta(days=k * 150)
             done = due - rng.randrange(0, 20) * day if due < today and rng.random() < 0.7 else None
-            milestones.append(PlanMilestone(plan=plan, title=title, due_on=due, done_on=done))
+            milestones.append(PlanMilestone(plan=service_plan, title=title, due_on=due, done_on=done))
     bulk_create_histories(PlanGoal, goals, action="incubation.plan.goal_added", by=_system(), batch_size=1000)
     bulk_create_histories(
         PlanMilestone, milestones, action="incubation.plan.milestone_added", by=_system(), batch_size=1000
@@ -767,13 +793,14 @@ def generate(scale_name: str = "small", *, seed: int = 2024, verbose: bool = Tru
         to_update: list[Organization] = []
         for i, org in enumerate(orgs):
             status, legal, _since = final[i]
+            founded_on = _known(org.founded_on)
             changes.append(
                 OrganizationStatusChange(
                     organization=org,
                     action="registry.organization.created",
                     status=S.PROPOSED,
                     legal_status=L.UNFILED,
-                    effective_on=org.founded_on,
+                    effective_on=founded_on,
                 )
             )
             if legal == L.UNFILED:
@@ -785,10 +812,11 @@ def generate(scale_name: str = "small", *, seed: int = 2024, verbose: bool = Tru
                             from_status=S.PROPOSED,
                             status=S.INCUBATING,
                             legal_status=L.UNFILED,
-                            effective_on=org.founded_on,
+                            effective_on=founded_on,
                         )
                     )
                 continue
+            filed_on = _known(org.filed_on)
             changes.append(
                 OrganizationStatusChange(
                     organization=org,
@@ -796,10 +824,10 @@ def generate(scale_name: str = "small", *, seed: int = 2024, verbose: bool = Tru
                     from_status=S.PROPOSED,
                     status=S.ACTIVE,
                     legal_status=L.FILED,
-                    effective_on=org.filed_on,
+                    effective_on=filed_on,
                 )
             )
-            later = _date(rng, org.filed_on + dt.timedelta(days=30), dt.date(2024, 3, 31))
+            later = _date(rng, filed_on + dt.timedelta(days=30), dt.date(2024, 3, 31))
             if legal == L.REGISTERED:
                 prefix = "51" if org.nature == Organization.Nature.ASSOCIATION else "52"
                 first17 = f"{prefix}440305MJ{org.pk:07d}"

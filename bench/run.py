@@ -45,6 +45,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -183,7 +184,7 @@ def _worker(scale: str, runs: int, show_sql: bool = False) -> dict[str, Any]:
                 Page("organization list, search", "registry:organization-list", params={"q": "组织1"}),
                 Page("organization detail", "registry:organization-detail", args=pk(biggest)),
                 Page("dashboard", "outcomes:dashboard"),
-                Page("registry_figures()", call=lambda area=area: registry_figures(today, area=area)),
+                Page("registry_figures()", call=partial(registry_figures, today, area=area)),
                 Page("office home", "web:office-home"),
                 Page("need list", "incubation:need-list"),
                 Page("gap map", "incubation:gap-map"),
@@ -197,7 +198,7 @@ def _worker(scale: str, runs: int, show_sql: bool = False) -> dict[str, Any]:
                 Page("plan detail", "incubation:plan-detail", args=pk(plan)),
                 Page(
                     "incubation_figures()",
-                    call=lambda area=area: incubation_figures(start=year_start, end=today, area=area),
+                    call=partial(incubation_figures, start=year_start, end=today, area=area),
                 ),
             ]
             for page in pages:
@@ -323,7 +324,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.worker:
         _setup_django(os.environ["DATABASE_URL"])
-        report = _worker(args.scale, runs, show_sql=args.sql)
+        report: dict[str, Any] | None = _worker(args.scale, runs, show_sql=args.sql)
         print(MARK + json.dumps(report, ensure_ascii=False), flush=True)
         return 0
 

@@ -78,7 +78,7 @@ def world(db) -> World:
 
 
 def _user(username: str, display: str) -> User:
-    return UserFactory(username=username, display_name=display)
+    return UserFactory.create(username=username, display_name=display)
 
 
 @pytest.fixture

@@ -41,7 +41,7 @@ class SifuUserAdmin(SimpleHistoryAdmin, UserAdmin):
     list_filter = ("is_active", "is_superuser", "grants__role")
     search_fields = ("username", "display_name", "first_name", "last_name", "email")
     fieldsets = (
-        *UserAdmin.fieldsets,
+        *(UserAdmin.fieldsets or ()),
         (_("Sifu"), {"fields": ("display_name", "phone")}),
     )
     add_fieldsets = (

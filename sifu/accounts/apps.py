@@ -17,7 +17,7 @@ class AccountsConfig(AppConfig):
         user_logged_in.connect(_record_last_login, dispatch_uid="sifu_update_last_login")
 
 
-def _record_last_login(sender, user, **kwargs) -> None:  # type: ignore[no-untyped-def]
+def _record_last_login(sender, user, **kwargs) -> None:
     from django.utils import timezone
 
     type(user).objects.filter(pk=user.pk).update(last_login=timezone.now())

@@ -10,21 +10,21 @@ class PasswordBackend(ModelBackend):
     (PermissionsMixin answers for them before asking any backend).
     """
 
-    def user_can_authenticate(self, user):  # type: ignore[no-untyped-def]
+    def user_can_authenticate(self, user):
         """The system actor (``User.is_system``) never signs in."""
         return super().user_can_authenticate(user) and not getattr(user, "is_system", False)
 
-    def get_user_permissions(self, user_obj, obj=None):  # type: ignore[no-untyped-def]
+    def get_user_permissions(self, user_obj, obj=None):
         return set()
 
-    def get_group_permissions(self, user_obj, obj=None):  # type: ignore[no-untyped-def]
+    def get_group_permissions(self, user_obj, obj=None):
         return set()
 
-    def get_all_permissions(self, user_obj, obj=None):  # type: ignore[no-untyped-def]
+    def get_all_permissions(self, user_obj, obj=None):
         return set()
 
-    def has_perm(self, user_obj, perm, obj=None):  # type: ignore[no-untyped-def]
+    def has_perm(self, user_obj, perm, obj=None):
         return False
 
-    def has_module_perms(self, user_obj, app_label):  # type: ignore[no-untyped-def]
+    def has_module_perms(self, user_obj, app_label):
         return False

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from sifu.accounts.models import Area, User
 from sifu.core.permissions import AREA_ROLES, GRANTABLE_ROLES, Perm, Role, scope_for
@@ -23,7 +24,7 @@ class AreaChoiceField(forms.ModelChoiceField):
         return f"{indent}{obj.name} ({obj.get_kind_display()})"
 
 
-def grantable_roles(viewer: Any) -> list[tuple[str, str]]:
+def grantable_roles(viewer: Any) -> list[tuple[str, StrOrPromise]]:
     """The area roles ``viewer`` may hand out somewhere, in the vocabulary's order.
 
     Organization admins are granted on the organization's own admins page (registry), which
@@ -53,10 +54,13 @@ class RoleFieldsMixin(forms.Form):
 
     def setup_role_fields(self, viewer: Any) -> None:
         roles = grantable_roles(viewer)
-        self.fields["role"].choices = [("", _("— choose a role —") if self.role_required else _("— no role yet —"))]
-        self.fields["role"].choices += roles
-        self.fields["role"].required = self.role_required
+        role = self.fields["role"]
+        assert isinstance(role, forms.ChoiceField)
+        role.choices = [("", _("— choose a role —") if self.role_required else _("— no role yet —"))]
+        role.choices += roles
+        role.required = self.role_required
         field = self.fields["area"]
+        assert isinstance(field, AreaChoiceField)
         field.queryset = Area.objects.filter(scope_for(viewer, Perm.GRANT_AREA_ROLES).q("path"))
         areas = _tree_order(list(field.queryset))
         field.top_depth = min((a.depth for a in areas), default=0)
@@ -64,7 +68,8 @@ class RoleFieldsMixin(forms.Form):
         field.choices = [("", "—"), *((a.pk, field.label_from_instance(a)) for a in areas)]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         role = data.get("role")
         if role in AREA_ROLES and data.get("area") is None and "area" not in self.errors:
             self.add_error("area", _("%(role)s is granted on an area: choose one.") % {"role": Role(role).label})
@@ -102,7 +107,8 @@ class AccountFieldsMixin(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         p1, p2 = data.get("password1"), data.get("password2")
         if p1 and p2 and p1 != p2:
             self.add_error("password2", _("The two passwords differ."))
@@ -173,9 +179,11 @@ class AreaCreateForm(forms.Form):
     def __init__(self, *args: Any, parent: Area | None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if parent is None:
-            kinds = (Area.Kind.CITY, Area.Kind.DISTRICT, Area.Kind.SUBDISTRICT)
+            kinds: tuple[Area.Kind, ...] = (Area.Kind.CITY, Area.Kind.DISTRICT, Area.Kind.SUBDISTRICT)
         else:
             kinds = Area.CHILD_KINDS[Area.Kind(parent.kind)]
-        self.fields["kind"].choices = [(k.value, k.label) for k in kinds]
+        kind = self.fields["kind"]
+        assert isinstance(kind, forms.ChoiceField)
+        kind.choices = [(k.value, k.label) for k in kinds]
         if len(kinds) == 1:
             self.fields["kind"].initial = kinds[0].value

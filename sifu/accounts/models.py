@@ -165,7 +165,7 @@ class RoleGrant(models.Model):
         return f"{self.user} · {self.get_role_display()} · {self.target}"
 
     @property
-    def target(self) -> object:
+    def target(self) -> models.Model | None:
         return self.area if self.area_id else self.organization
 
     @property
@@ -173,8 +173,9 @@ class RoleGrant(models.Model):
         return self.revoked_at is None
 
     def scope_key(self) -> tuple[str | None, int | None]:
-        if self.area_id:
+        if self.area is not None:
             return self.area.path, None
+        assert self.organization is not None  # a grant is on an area or on an organization (a check constraint)
         return self.organization.community.path, self.organization_id
 
     @staticmethod

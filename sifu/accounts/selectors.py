@@ -142,7 +142,7 @@ def area_tree(viewer: Any) -> list[AreaRow]:
     """
     # The model behind the reverse relation, read from the relation itself (no import of the registry).
     organization = Area._meta.get_field("organizations").related_model
-    active = organization.Status.ACTIVE  # type: ignore[union-attr]
+    active = organization.Status.ACTIVE  # type: ignore[attr-defined]  # the registry's Organization, not imported
     scope = scope_for(viewer, Perm.AREA_MANAGE)
     areas = sorted(
         Area.objects.filter(scope.q("path")).annotate(

@@ -11,6 +11,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -145,7 +146,7 @@ def user_set_active(*, user: User, active: bool, by: User) -> User:
     return user
 
 
-def _check_can_grant(*, by: User, role: str, target: object, revoking: bool = False) -> None:
+def _check_can_grant(*, by: User, role: str, target: Model | None, revoking: bool = False) -> None:
     if by.is_superuser:
         return
     needed = Perm.GRANT_AREA_ROLES if role in AREA_ROLES else Perm.GRANT_ORG_ROLES
@@ -161,14 +162,14 @@ def _check_can_grant(*, by: User, role: str, target: object, revoking: bool = Fa
 
 @transaction.atomic
 def role_grant(
-    *, user: User, role: str, area: Area | None = None, organization: object | None = None, by: User
+    *, user: User, role: str, area: Area | None = None, organization: Model | None = None, by: User
 ) -> RoleGrant:
     if role not in Role.values:
         raise ValidationError(_("Unknown role."))
     if role in AREA_ROLES:
         if area is None or organization is not None:
             raise ValidationError(_("%(role)s is granted on an area.") % {"role": Role(role).label})
-        target: object = area
+        target: Model = area
     elif role in ORG_ROLES:
         if organization is None or area is not None:
             raise ValidationError(_("%(role)s is granted on one organization.") % {"role": Role(role).label})
@@ -185,10 +186,16 @@ def role_grant(
         raise ValidationError(_("The system actor holds no roles."))
     if not user.is_active:
         raise ValidationError(_("%(user)s is deactivated; activate the account first.") % {"user": user})
-    existing = RoleGrant.objects.active().filter(user=user, role=role, area=area, organization=organization)
+    # `organization` is the registry's Organization, typed Model here: accounts does not import the registry.
+    existing = RoleGrant.objects.active().filter(
+        user=user,
+        role=role,
+        area=area,
+        organization=organization,  # type: ignore[misc]  # see above
+    )
     if existing.exists():
         raise ValidationError(_("%(user)s already holds this role here.") % {"user": user})
-    grant = RoleGrant(user=user, role=role, area=area, organization=organization, granted_by=by)
+    grant = RoleGrant(user=user, role=role, area=area, organization=organization, granted_by=by)  # type: ignore[misc]  # see above
     try:
         with transaction.atomic():
             save_with_history(grant, action="accounts.role.granted", by=by)
@@ -223,7 +230,7 @@ def user_create_with_role(
     email: str = "",
     role: str = "",
     area: Area | None = None,
-    organization: object | None = None,
+    organization: Model | None = None,
     by: User,
 ) -> User:
     """Create an account and, if ``role`` is given, grant it in the same transaction.

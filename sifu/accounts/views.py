@@ -23,6 +23,7 @@ from sifu.accounts.permissions import can_manage_account, outside_grants
 from sifu.core.forms import add_service_error
 from sifu.core.masking import mask_phone
 from sifu.core.permissions import Perm, Role
+from sifu.core.views import AuthenticatedHttpRequest
 
 
 class SifuLoginView(auth_views.LoginView):
@@ -67,7 +68,7 @@ def _safe_next(request: HttpRequest, fallback: str) -> str:
 
 
 @login_required
-def user_list(request: HttpRequest) -> HttpResponse:
+def user_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require(request.user, Perm.ACCOUNTS_MANAGE)
     q = request.GET.get("q", "").strip()
     qs = selectors.accounts_for_user(request.user, search=q)
@@ -76,7 +77,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def user_create(request: HttpRequest) -> HttpResponse:
+def user_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require(request.user, Perm.ACCOUNTS_MANAGE)
     form = AccountCreateForm(request.POST or None, viewer=request.user)
     if request.method == "POST" and form.is_valid():
@@ -96,11 +97,13 @@ def user_create(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/user_form.html", {"form": form}, status=400 if form.errors else 200)
 
 
-def _user_detail_context(request: HttpRequest, account: Any, grant_form: GrantForm | None = None) -> dict[str, Any]:
+def _user_detail_context(
+    request: AuthenticatedHttpRequest, account: Any, grant_form: GrantForm | None = None
+) -> dict[str, Any]:
     viewer = request.user
     grants = selectors.account_grants(account)
     for grant in grants:
-        grant.can_revoke = grant.is_active and _may_revoke(viewer, grant)
+        grant.can_revoke = grant.is_active and _may_revoke(viewer, grant)  # type: ignore[attr-defined]  # for the template
     return {
         "account": account,
         "phone_masked": mask_phone(account.phone),  # staff phones are shown masked too
@@ -125,14 +128,14 @@ def _may_revoke(viewer: Any, grant: Any) -> bool:
 
 
 @login_required
-def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def user_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     account = selectors.get_account_for_user(request.user, pk)
     return render(request, "accounts/user_detail.html", _user_detail_context(request, account))
 
 
 @login_required
 @require_POST
-def role_grant(request: HttpRequest, pk: int) -> HttpResponse:
+def role_grant(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     account = selectors.get_account_for_user(request.user, pk)
     form = GrantForm(request.POST, viewer=request.user)
     if form.is_valid():
@@ -160,7 +163,7 @@ def role_grant(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def role_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def role_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     grant = selectors.get_grant_for_user(request.user, pk)
     # Pages that revoke pass ``next``; without it, back to the account, or (community staff, who
     # revoke organization admins) to the organization's admins page, named here by URL only.
@@ -187,7 +190,7 @@ def role_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def user_set_active(request: HttpRequest, pk: int) -> HttpResponse:
+def user_set_active(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     account = selectors.get_account_for_user(request.user, pk)
     active = request.POST.get("active") == "1"
     try:
@@ -207,14 +210,14 @@ def user_set_active(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def area_list(request: HttpRequest) -> HttpResponse:
+def area_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require(request.user, Perm.AREA_MANAGE)
     rows = selectors.area_tree(request.user)
     return render(request, "accounts/area_list.html", {"rows": rows})
 
 
 @login_required
-def area_create(request: HttpRequest) -> HttpResponse:
+def area_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require(request.user, Perm.AREA_MANAGE)
     parent_pk = request.GET.get("parent") or request.POST.get("parent")
     if parent_pk:

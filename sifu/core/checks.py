@@ -5,7 +5,7 @@ from django.core.checks import Error, Tags, register
 
 
 @register(Tags.security, deploy=True)
-def check_secret_key(app_configs, **kwargs):  # type: ignore[no-untyped-def]
+def check_secret_key(app_configs, **kwargs):
     from config.settings import _DEV_KEY
 
     if settings.SECRET_KEY == _DEV_KEY:

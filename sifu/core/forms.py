@@ -52,7 +52,9 @@ class FilterForm(forms.Form):
         self.community_choices: list[tuple[Any, str]] = []
         if communities is not None:
             self.community_choices = list(communities)
-            self.fields["community"].choices = [("", _("All communities")), *self.community_choices]
+            community = self.fields["community"]
+            assert isinstance(community, forms.ChoiceField)
+            community.choices = [("", _("All communities")), *self.community_choices]
 
     @property
     def filters(self) -> dict[str, Any]:

@@ -35,9 +35,9 @@ def save_with_history(
     return instance
 
 
-def bulk_create_histories(
-    model: type[models.Model], objs: Sequence[models.Model], *, action: str, by: Any, batch_size: int = 500
-) -> list[models.Model]:
+def bulk_create_histories[M: models.Model](
+    model: type[M], objs: Sequence[M], *, action: str, by: Any, batch_size: int = 500
+) -> list[M]:
     """Create many rows and their first history versions in a few queries."""
     return bulk_create_with_history(
         list(objs),

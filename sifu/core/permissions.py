@@ -234,7 +234,7 @@ def scope_for(user: User | AnonymousUser | None, perm: str) -> Scope:
         return Scope(everywhere=True)
     paths: list[str] = []
     orgs: set[int] = set()
-    for grant in _active_grants(user):  # type: ignore[arg-type]
+    for grant in _active_grants(user):
         if perm not in ROLE_PERMISSIONS.get(grant.role, ()):
             continue
         if grant.organization_id:
@@ -247,7 +247,7 @@ def scope_for(user: User | AnonymousUser | None, perm: str) -> Scope:
 def roles_of(user: User | AnonymousUser | None) -> set[str]:
     if user is None or not user.is_authenticated:
         return set()
-    return {grant.role for grant in _active_grants(user)}  # type: ignore[arg-type]
+    return {grant.role for grant in _active_grants(user)}
 
 
 def _predicate_for(perm: str) -> rules.Predicate:

@@ -23,30 +23,52 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from functools import wraps
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.views.decorators.http import require_http_methods
 
 from sifu.core.forms import add_service_error
 
-View = Callable[..., HttpResponse]
+if TYPE_CHECKING:
+    from django_htmx.middleware import HtmxDetails
+
+    from sifu.accounts.models import User
 
 
-def office_view(perm: str | None = None, *, methods: Sequence[str] = ("GET",)) -> Callable[[View], View]:
+class HtmxHttpRequest(HttpRequest):
+    """A request that went through ``django_htmx``'s middleware (every request does): for annotations only."""
+
+    htmx: HtmxDetails
+
+
+class AuthenticatedHttpRequest(HtmxHttpRequest):
+    """The request of a view behind ``office_view`` or ``login_required``: its user is a ``User``, never anonymous.
+
+    For annotations only (the django-stubs pattern); at run time views receive a plain ``HttpRequest``.
+    """
+
+    user: User
+
+
+def office_view[V: Callable[..., HttpResponseBase]](
+    perm: str | None = None, *, methods: Sequence[str] = ("GET",)
+) -> Callable[[V], V]:
     """The one decorator of office views: signed in, one of ``methods``, and holding ``perm`` somewhere."""
 
-    def decorate(view: View) -> View:
+    def decorate(view: V) -> V:
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if perm is not None and not request.user.has_perm(perm):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
-        return login_required(require_http_methods(list(methods))(wrapper))
+        # functools.wraps keeps the view's signature: the decorated view has the view's type.
+        return cast(V, login_required(require_http_methods(list(methods))(wrapper)))
 
     return decorate
 

@@ -8,6 +8,7 @@ for screening (accept, merge into an existing need, decline with a reason).
 from __future__ import annotations
 
 import datetime as dt
+from typing import ClassVar
 
 from django.core.validators import FileExtensionValidator
 from django.db import models
@@ -438,7 +439,7 @@ class FilingDocument(models.Model):
         VENUE = "venue", _("Proof of venue (场所证明)")
         OTHER = "other", _("Other")
 
-    REQUIRED = {
+    REQUIRED: ClassVar[dict[str, tuple[Kind, ...]]] = {
         Filing.Kind.INITIAL: (Kind.APPLICATION, Kind.ROSTER, Kind.CHARTER, Kind.VENUE),
         Filing.Kind.RENEWAL: (Kind.APPLICATION, Kind.ROSTER),
         Filing.Kind.CHANGE: (Kind.APPLICATION,),

@@ -15,14 +15,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
-from sifu.core.views import office_view
+from sifu.core.views import AuthenticatedHttpRequest, HtmxHttpRequest, office_view
 from sifu.jobs import selectors, services
 from sifu.jobs.models import Job
 from sifu.jobs.permissions import get_job_for_user
@@ -33,7 +33,7 @@ NO_WORKER_AFTER = dt.timedelta(seconds=30)
 
 
 @office_view()
-def job_list(request: HttpRequest) -> HttpResponse:
+def job_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = Paginator(selectors.jobs_for_user(request.user).defer("params", "result"), settings.PAGE_SIZE)
     return render(request, "jobs/job_list.html", {"page": page.get_page(request.GET.get("page"))})
 
@@ -56,7 +56,7 @@ def status_context(job: Job) -> dict[str, Any]:
     }
 
 
-def render_job(request: HttpRequest, job: Job, *, refusal: str = "", status: int = 200) -> HttpResponse:
+def render_job(request: HtmxHttpRequest, job: Job, *, refusal: str = "", status: int = 200) -> HttpResponse:
     """The job's page (or, for htmx's poll, its status partial); ``refusal`` explains a refused POST."""
     template = "jobs/job_detail.html"
     if request.htmx and not request.htmx.boosted:
@@ -68,12 +68,12 @@ def render_job(request: HttpRequest, job: Job, *, refusal: str = "", status: int
 
 
 @office_view()
-def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def job_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render_job(request, get_job_for_user(request.user, pk))
 
 
 @office_view()
-def job_download(request: HttpRequest, pk: int) -> FileResponse:
+def job_download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     job = get_job_for_user(request.user, pk)
     if not job.succeeded or not job.result_file:
         raise Http404
@@ -88,7 +88,7 @@ def job_download(request: HttpRequest, pk: int) -> FileResponse:
 
 
 @office_view(methods=("POST",))
-def job_retry(request: HttpRequest, pk: int) -> HttpResponse:
+def job_retry(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     job = get_job_for_user(request.user, pk)
     try:
         new = services.job_retry(job=job, by=request.user)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from sifu.accounts.models import Area
 from sifu.core.permissions import Perm, scope_for
+from sifu.core.views import AuthenticatedHttpRequest
 from sifu.incubation import selectors as incubation_selectors
 from sifu.outcomes.selectors import ALL_AREAS, SectionContext, areas_in_scope, outcomes, period_start
 from sifu.registry.models import Organization
@@ -161,7 +162,7 @@ def _incubation(user: Any, figures: dict[str, Any], rows: list[dict[str, Any]], 
 
 
 @login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     if not user.has_perm(Perm.OUTCOMES_VIEW):
         raise PermissionDenied
@@ -196,7 +197,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "start_given": start,
         "incubation": _incubation(user, figures["incubation"], rows, area),
         "org_list_url": (
-            f"{reverse('registry:organization-list')}?{urlencode({'community': area.pk})}" if is_community else ""
+            f"{reverse('registry:organization-list')}?{urlencode({'community': area.pk})}"
+            if is_community and area is not None
+            else ""
         ),
     }
     return render(request, "outcomes/dashboard.html", context)

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from django_stubs_ext import StrOrPromise
 
 from sifu.accounts.models import Area
 from sifu.core.forms import DateInput, FilterForm
@@ -138,11 +139,13 @@ class OrganizationCreateForm(forms.ModelForm):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         communities = selectors.communities_in_scope(user, Perm.ORG_CREATE)
-        self.fields["community"].queryset = communities
-        self.fields["community"].empty_label = _("Choose a community")
+        community = self.fields["community"]
+        assert isinstance(community, forms.ModelChoiceField)
+        community.queryset = communities
+        community.empty_label = _("Choose a community")
         only = communities[:2]
         if len(only) == 1:  # community staff: their community, chosen already
-            self.fields["community"].initial = only[0].pk
+            community.initial = only[0].pk
 
 
 class PersonChoiceField(forms.ModelChoiceField):
@@ -155,13 +158,13 @@ class PersonChoiceField(forms.ModelChoiceField):
 
     def label_from_instance(self, obj: Person) -> str:
         parts = [obj.name, mask_phone(obj.phone)]
-        if obj.community_id:
+        if obj.community is not None:
             parts.append(obj.community.name)
         return " · ".join(p for p in parts if p)
 
     def offer(self, people: list[Person]) -> None:
         seen: set[int] = set()
-        choices: list[tuple[Any, str]] = [("", _("No instructor"))]
+        choices: list[tuple[Any, StrOrPromise]] = [("", _("No instructor"))]
         for person in people:
             if person.pk not in seen:
                 seen.add(person.pk)
@@ -211,6 +214,7 @@ class OrganizationEditForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.user = user
         field = self.fields["party_instructor"]
+        assert isinstance(field, PersonChoiceField)
         people = Person.objects.for_user(user, Perm.PEOPLE_VIEW)
         if self.instance.party_instructor_id:  # keeping the current instructor is always allowed
             people = people | Person.objects.filter(pk=self.instance.party_instructor_id)
@@ -227,19 +231,22 @@ class OrganizationEditForm(forms.ModelForm):
         """Offer the current instructor plus the people matching ``text``; returns the matches."""
         matches = selectors.instructor_candidates(self.user, text)
         current = [self.instance.party_instructor] if self.instance.party_instructor_id else []
-        self.fields["party_instructor"].offer([*current, *matches])
+        field = self.fields["party_instructor"]
+        assert isinstance(field, PersonChoiceField)
+        field.offer([*current, *matches])
         return matches
 
     def clean_charter_file(self) -> Any:
         upload = self.cleaned_data.get("charter_file")
         limit = settings.SIFU_MAX_UPLOAD_BYTES
-        if isinstance(upload, UploadedFile) and upload.size > limit:
+        size = upload.size if isinstance(upload, UploadedFile) else None
+        if size is not None and size > limit:
             raise ValidationError(
                 _(
                     "The file is %(size)s; charters up to %(limit)s are accepted. "
                     "Scan at a lower resolution or save it as PDF."
                 )
-                % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)},
+                % {"size": filesizeformat(size), "limit": filesizeformat(limit)},
                 code="file_too_large",
             )
         return upload
@@ -424,15 +431,17 @@ class PersonForm(IdentifierFieldsMixin, forms.Form):
         super().__init__(*args, **kwargs)
         if person is not None and person.community_id:
             communities = communities | Area.objects.filter(pk=person.community_id)
-        self.fields["community"].queryset = communities.order_by("path")
-        self.fields["community"].required = community_required
+        community = self.fields["community"]
+        assert isinstance(community, forms.ModelChoiceField)
+        community.queryset = communities.order_by("path")
+        community.required = community_required
         if person is None and not self.is_bound:
             only = list(communities.order_by("path")[:2])
             if len(only) == 1:  # one community in scope: the obvious choice
                 self.initial.setdefault("community", only[0].pk)
-        self.fields["community"].empty_label = _("Choose a community") if community_required else _("Not recorded")
+        community.empty_label = _("Choose a community") if community_required else _("Not recorded")
         if community_required:
-            self.fields["community"].help_text = _("People are kept in the community where they live.")
+            community.help_text = _("People are kept in the community where they live.")
         if person is None or not person.phone:
             del self.fields["clear_phone"]
         else:
@@ -505,10 +514,14 @@ class MembershipAddForm(NewPersonFields):
     def __init__(self, *args: Any, organization: Organization, communities: Any, has_leader: bool, **kwargs: Any):
         kwargs.setdefault("initial", {"community": organization.community_id})
         super().__init__(*args, **kwargs)
-        self.fields["community"].queryset = communities
-        self.fields["community"].empty_label = _("Not recorded")
+        community = self.fields["community"]
+        assert isinstance(community, forms.ModelChoiceField)
+        community.queryset = communities
+        community.empty_label = _("Not recorded")
         if has_leader:
-            self.fields["role"].choices = NON_LEADER_ROLES
+            role = self.fields["role"]
+            assert isinstance(role, forms.ChoiceField)
+            role.choices = NON_LEADER_ROLES
 
 
 class MembershipEndForm(forms.Form):
@@ -536,14 +549,17 @@ class LeaderForm(NewPersonFields):
 
     def __init__(self, *args: Any, candidates: Any, has_leader: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["member"].queryset = candidates  # checked on submit (one query), never listed
+        member = self.fields["member"]
+        assert isinstance(member, forms.ModelChoiceField)
+        member.queryset = candidates  # checked on submit (one query), never listed
         for name in ("name", "political_status"):
             self.fields[name].required = False
         if not has_leader:
             del self.fields["previous_leader_role"]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         member, name = data.get("member"), (data.get("name") or "").strip()
         if member and name:
             raise ValidationError(_("Choose a current member or enter someone else's details, not both."))

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_stubs_ext import StrOrPromise
 
 from sifu.registry.models import Membership, Organization
 
@@ -23,7 +24,7 @@ L = Organization.LegalStatus
 @dataclass(frozen=True)
 class Transition:
     action: str  # dotted action code recorded in history
-    label: str
+    label: StrOrPromise
     from_statuses: frozenset[str]
     to_status: str | None  # None: status unchanged
     from_legal: frozenset[str] | None = None  # None: any legal status

@@ -268,7 +268,7 @@ class Person(models.Model):
         return self.name
 
     def scope_key(self) -> tuple[str | None, int | None]:
-        return (self.community.path if self.community_id else None), None
+        return (self.community.path if self.community is not None else None), None
 
     @property
     def is_party_member(self) -> bool:

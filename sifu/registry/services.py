@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -560,6 +560,12 @@ def record_unmasked_export(*, by: User, context: str) -> None:
     SensitiveView.objects.create(user=by, person=None, field=SensitiveView.Field.EXPORT, context=context[:200])
 
 
+def _verbose_name(model: type[models.Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field)
+    return str(field.verbose_name)
+
+
 @transaction.atomic
 def persons_bulk_create(*, rows: list[dict[str, Any]], by: User) -> list[Person]:
     """Many new people at once (demo and large imports), validated like ``person_create``, in few queries.
@@ -586,7 +592,7 @@ def persons_bulk_create(*, rows: list[dict[str, Any]], by: User) -> list[Person]
             if value and value in seen[field]:
                 raise ValidationError(
                     _("Row %(n)d repeats the %(what)s of row %(m)d.")
-                    % {"n": n, "m": seen[field][value], "what": Person._meta.get_field(field).verbose_name}
+                    % {"n": n, "m": seen[field][value], "what": _verbose_name(Person, field)}
                 )
             if value:
                 seen[field][value] = n
@@ -614,7 +620,7 @@ def persons_bulk_create(*, rows: list[dict[str, Any]], by: User) -> list[Person]
             if first is not None:
                 raise ValidationError(
                     _("Row %(n)d: this %(what)s is already recorded for another person.")
-                    % {"n": values[first], "what": Person._meta.get_field(field).verbose_name}
+                    % {"n": values[first], "what": _verbose_name(Person, field)}
                 )
     return bulk_create_histories(Person, people, action="registry.person.created", by=by)
 

@@ -10,13 +10,14 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from sifu.core.permissions import Perm
 
 
 @dataclass(frozen=True)
 class NavItem:
-    label: str
+    label: StrOrPromise
     url_name: str
     perm: str
     match: str  # URL prefix that marks the item current
@@ -25,7 +26,7 @@ class NavItem:
 @dataclass(frozen=True)
 class NavGroup:
     key: str
-    label: str
+    label: StrOrPromise
     items: tuple[NavItem, ...]
 
 
@@ -70,7 +71,7 @@ NAVIGATION: tuple[NavGroup, ...] = (
 
 
 def navigation_for(user: object, path: str) -> list[dict[str, object]]:
-    groups = []
+    groups: list[dict[str, object]] = []
     for group in NAVIGATION:
         items = [
             {"label": item.label, "url": reverse(item.url_name), "current": path.startswith(item.match)}

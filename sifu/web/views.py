@@ -4,6 +4,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from sifu.core.permissions import Perm
+from sifu.core.views import AuthenticatedHttpRequest
 from sifu.incubation.selectors.filings import filings_waiting
 from sifu.incubation.selectors.plans import overdue_milestones
 from sifu.jobs.selectors import recent_jobs
@@ -16,7 +17,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def office_home(request: HttpRequest) -> HttpResponse:
+def office_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     can_view = user.has_perm(Perm.ORG_VIEW)
     context = {

@@ -4,7 +4,7 @@ from sifu.accounts.models import Area, User
 from sifu.accounts.services import area_create, system_actor
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         skip_postgeneration_save = True

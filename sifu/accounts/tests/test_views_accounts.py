@@ -92,7 +92,7 @@ def test_user_list_search(client, office_admin, community_staff, org_leader):
 
 def _many_accounts(n: int, by: User, world) -> None:
     for i in range(n):
-        user = UserFactory(username=f"bulk{i:03d}")
+        user = UserFactory.create(username=f"bulk{i:03d}")
         services.role_grant(user=user, role=Role.COMMUNITY_STAFF, area=world.community_b, by=by)
         services.role_grant(user=user, role=Role.ORG_ADMIN, organization=world.org_b, by=by)
 

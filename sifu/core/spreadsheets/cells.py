@@ -34,7 +34,7 @@ class CellTextField(forms.CharField):
 
     default_error_messages = {"required": REQUIRED}
 
-    def to_python(self, value: Any) -> str:
+    def to_python(self, value: Any) -> str | None:
         if isinstance(value, bool):
             value = "是" if value else "否"
         elif isinstance(value, int | float | Decimal):
@@ -61,7 +61,7 @@ class CellIdentifierField(CellTextField):
         self.max_digits_as_number = max_digits_as_number
         super().__init__(**kwargs)
 
-    def to_python(self, value: Any) -> str:
+    def to_python(self, value: Any) -> str | None:
         is_number = isinstance(value, int | float | Decimal) and not isinstance(value, bool)
         if is_number and len(_number_text(abs(int(value)))) > self.max_digits_as_number:
             raise ValidationError(self.error_messages["number"], code="number")

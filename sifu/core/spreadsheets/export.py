@@ -144,7 +144,7 @@ class ListExporter(_WorkbookOutput):
     def get_items(self) -> Iterable[Any]:
         items = self.items
         if hasattr(items, "iterator") and not getattr(items, "_prefetch_related_lookups", ()):
-            return items.iterator(chunk_size=2000)  # type: ignore[union-attr]
+            return items.iterator(chunk_size=2000)
         return items
 
     def get_rows(self) -> Iterable[Sequence[Any]]:

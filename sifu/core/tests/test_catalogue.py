@@ -129,9 +129,9 @@ def test_committed_mo_matches_the_po():
         f"and commit it. {len(mismatches)} differ, e.g. {mismatches[:5]}"
     )
     # and the .mo holds nothing the .po does not (header entry aside)
-    assert len(compiled._catalog) - 1 == sum(  # type: ignore[attr-defined]
-        len(_strings(m)) for m in _entries(PO)
-    ), "the .mo has a different number of entries than the .po"
+    assert len(compiled._catalog) - 1 == sum(len(_strings(m)) for m in _entries(PO)), (
+        "the .mo has a different number of entries than the .po"
+    )
 
 
 def _copy_sources(root: Path, target: Path) -> None:

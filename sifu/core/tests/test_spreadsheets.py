@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
@@ -234,7 +235,7 @@ class DistrictImport(SheetImporter):
         return created
 
 
-def _book(header: list[Any], *rows: list[Any], sheet: str = "地区", before: list[list[Any]] = ()) -> bytes:
+def _book(header: list[Any], *rows: list[Any], sheet: str = "地区", before: Sequence[list[Any]] = ()) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = sheet

@@ -127,12 +127,12 @@ class _Loader:
             self.need(spec)
         for story in case_data.STORIES + case_data.REGISTRY:
             self.record_case(story)
-        for spec in case_data.NEW:
-            self.new_case(spec)
+        for new in case_data.NEW:
+            self.new_case(new)
         self.renewals()
         self.requests()
-        for spec in plan_data.PLANS:
-            self.plan(spec)
+        for plan in plan_data.PLANS:
+            self.plan(plan)
 
     # needs -------------------------------------------------------------------------------------
 
@@ -334,7 +334,7 @@ class _Loader:
         return case
 
     def documents(self, organization: Organization, kinds: tuple[str, ...]) -> list[tuple[str, SimpleUploadedFile]]:
-        labels = {
+        labels: dict[str, str] = {
             FilingDocument.Kind.APPLICATION: "备案申请表",
             FilingDocument.Kind.ROSTER: "会员花名册",
             FilingDocument.Kind.CHARTER: "章程",
@@ -412,6 +412,7 @@ class _Loader:
                     dormant=tuple(zip(periods.get(o.pk, [])[::2], periods.get(o.pk, [])[1::2], strict=False)),
                 )
                 for o in organizations
+                if o.filing_valid_until is not None  # all of them (the query asks for it)
             ],
             self.today,
         )

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from sifu.accounts.models import Area
 from sifu.core.forms import DateInput, FilterForm
 from sifu.core.permissions import Perm
 from sifu.incubation import selectors
@@ -44,7 +45,9 @@ class CaseOpenForm(forms.Form):
     """A new case and its prospective organization. Community choices: where the user may open cases;
     the needs offered are the open needs of the chosen community (all of the user's, before one is chosen)."""
 
-    community = forms.ModelChoiceField(label=_("Community"), queryset=None, empty_label=_("Choose a community"))
+    community: forms.ModelChoiceField[Area] = forms.ModelChoiceField(
+        label=_("Community"), queryset=None, empty_label=_("Choose a community")
+    )
     needs = NeedChoiceField(
         label=_("Needs it answers"),
         queryset=Need.objects.none(),
@@ -84,10 +87,12 @@ class CaseOpenForm(forms.Form):
     def __init__(self, *args: Any, user: Any, community_id: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         communities = communities_in_scope(user, Perm.CASES_CHANGE)
-        self.fields["community"].queryset = communities
+        community = self.fields["community"]
+        assert isinstance(community, forms.ModelChoiceField)
+        community.queryset = communities
         only = list(communities[:2])
         if len(only) == 1:
-            self.fields["community"].initial = only[0].pk
+            community.initial = only[0].pk
             community_id = community_id or only[0].pk
         if community_id is None and self.is_bound:
             try:
@@ -100,7 +105,9 @@ class CaseOpenForm(forms.Form):
         # reason (another community's need, a declined one…) rather than as "not a valid choice".
         self.offered_needs = selectors.needs_for_case(user, community_id)
         communities = communities_in_scope(user, Perm.CASES_CHANGE)
-        self.fields["needs"].queryset = (
+        needs = self.fields["needs"]
+        assert isinstance(needs, NeedChoiceField)
+        needs.queryset = (
             Need.objects.filter(community__in=communities).select_related("community")
             if self.is_bound
             else self.offered_needs
@@ -108,7 +115,9 @@ class CaseOpenForm(forms.Form):
 
     def offer_needs(self) -> None:
         """Before drawing the form again: list only the needs it offers (the choices stay checked)."""
-        self.fields["needs"].queryset = self.offered_needs
+        needs = self.fields["needs"]
+        assert isinstance(needs, NeedChoiceField)
+        needs.queryset = self.offered_needs
 
 
 class CaseEditForm(forms.ModelForm):

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.db import models
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
@@ -94,7 +95,10 @@ class FilingRequestForm(forms.Form):
         if kind == K.CHANGE:
             requested = {name: change["after"] for name, change in (filing.changes if filing else {}).items()}
             for name in CHANGE_FIELDS:
-                field = Organization._meta.get_field(name).formfield()
+                model_field = Organization._meta.get_field(name)
+                assert isinstance(model_field, models.Field)
+                field = model_field.formfield()
+                assert field is not None
                 field.initial = requested.get(name, getattr(organization, name))
                 if isinstance(field.widget, forms.Textarea):
                     field.widget.attrs["rows"] = 3
@@ -120,7 +124,8 @@ class FilingRequestForm(forms.Form):
         return [(self[name], required) for name, required in self.document_fields]
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         count = sum(len(cleaned.get(name) or []) for name, _required in self.document_fields)
         if count > MAX_DOCUMENTS:
             raise forms.ValidationError(

@@ -48,13 +48,17 @@ class NeedForm(forms.ModelForm):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         communities = communities_in_scope(user, Perm.NEEDS_CHANGE)
-        self.fields["community"].queryset = communities
-        self.fields["community"].empty_label = _("Choose a community")
+        community = self.fields["community"]
+        assert isinstance(community, forms.ModelChoiceField)
+        community.queryset = communities
+        community.empty_label = _("Choose a community")
         # Staff record what they heard; residents' own submissions come through the public form.
-        self.fields["source"].choices = [c for c in Need.Source.choices if c[0] != Need.Source.RESIDENT]
+        source = self.fields["source"]
+        assert isinstance(source, forms.ChoiceField)
+        source.choices = [c for c in Need.Source.choices if c[0] != Need.Source.RESIDENT]
         only = communities[:2]
         if len(only) == 1:
-            self.fields["community"].initial = only[0].pk
+            community.initial = only[0].pk
 
 
 class DeclineForm(forms.Form):
@@ -69,10 +73,17 @@ class OrganizationLinkForm(forms.Form):
     organization = forms.IntegerField(label=_("Organization"), widget=forms.HiddenInput)
 
 
+class CommunityChoiceField(forms.ModelChoiceField):
+    """A community as residents know it: "subdistrict · community"."""
+
+    def label_from_instance(self, obj: Area) -> str:
+        return f"{obj.parent.name} · {obj.name}" if obj.parent else obj.name
+
+
 class PublicNeedForm(forms.Form):
     """A resident's need. ``website`` is a honeypot: people do not see it, bots fill it in."""
 
-    community = forms.ModelChoiceField(label=_("Your community"), queryset=Area.objects.none(), empty_label=_("Choose"))
+    community = CommunityChoiceField(label=_("Your community"), queryset=Area.objects.none(), empty_label=_("Choose"))
     title = forms.CharField(label=_("What is needed, in a few words"), max_length=120)
     description = forms.CharField(
         label=_("Describe the need"), required=False, widget=forms.Textarea(attrs={"rows": 5}), max_length=2000
@@ -91,8 +102,9 @@ class PublicNeedForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["community"].queryset = selectors.communities_for_submission()
-        self.fields["community"].label_from_instance = lambda a: f"{a.parent.name} · {a.name}" if a.parent else a.name
+        community = self.fields["community"]
+        assert isinstance(community, forms.ModelChoiceField)
+        community.queryset = selectors.communities_for_submission()
 
 
 class NeedEditForm(forms.ModelForm):

@@ -40,10 +40,12 @@ class PlanForm(forms.Form):
             return
         scope = scope_for(user, Perm.PLANS_CHANGE)
         areas = Area.objects.filter(kind=Area.Kind.SUBDISTRICT).filter(scope.q("path")).order_by("path")
-        self.fields["area"].queryset = areas
+        area = self.fields["area"]
+        assert isinstance(area, forms.ModelChoiceField)
+        area.queryset = areas
         only = list(areas[:2])
         if len(only) == 1:
-            self.fields["area"].initial = only[0].pk
+            area.initial = only[0].pk
 
 
 class GoalForm(forms.Form):

@@ -104,7 +104,7 @@ def person_matches(
     wanted = person_search_q(text) if text else Q(is_member=True)
     if include is not None:
         wanted |= Q(pk=include)
-    rows = list(
+    rows: list[Person] = list(
         qs.filter(wanted)
         .annotate(chosen=Case(When(pk=include or 0, then=Value(0)), default=Value(1), output_field=IntegerField()))
         .order_by("chosen", "-is_member", "party_rank", "name", "pk")[: limit + 1]

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import Case, Count, IntegerField, Max, Q, QuerySet, Value, When
 from django.utils import timezone
+from django_stubs_ext import StrOrPromise
 
 from sifu.core.permissions import Perm
 from sifu.incubation.models import CoachingNote, Filing, IncubationCase, LeaderCandidate, Need
@@ -69,7 +70,7 @@ def case_stage_counts(user: Any, filters: dict[str, Any]) -> dict[str, int]:
 @dataclass(frozen=True)
 class Step:
     stage: str
-    label: str
+    label: StrOrPromise
     state: str  # "done", "current" or "todo"
     on: dt.date | None
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -133,10 +134,12 @@ def _active_by_community_category(communities: QuerySet[Area], on: dt.date) -> d
     return {(row["community_id"], row["category"]): row["n"] for row in rows}
 
 
-def _needs_by_community_category(communities: QuerySet[Area]) -> dict[tuple[int, str], dict[str, int]]:
+def _needs_by_community_category(communities: QuerySet[Area]) -> dict[tuple[int, str], Mapping[str, int]]:
     """Needs GROUP BY community and category, with the conditional counts of ``need_counts`` (one query)."""
     rows = Need.objects.filter(community__in=communities).order_by().values("community_id", "category")
-    return {(row["community_id"], row["category"]): row for row in rows.annotate(**need_counts())}
+    # The plugin does not see the keys of annotate(**need_counts()): read the rows as mappings.
+    counted: Iterable[Mapping[str, Any]] = rows.annotate(**need_counts())
+    return {(row["community_id"], row["category"]): row for row in counted}
 
 
 @dataclass
@@ -211,7 +214,7 @@ def gap_map(
     return [
         CommunityGaps(
             community=area,
-            parent_name=area.parent.name if area.parent_id else "",
+            parent_name=area.parent.name if area.parent is not None else "",
             organizations={key: org_counts.get((area.pk, key), 0) for key in CATEGORIES},
             needs={key: {k: need_rows.get((area.pk, key), {}).get(k, 0) for k in NEED_KEYS} for key in CATEGORIES},
             gaps=gaps.get(area.pk, []),
@@ -253,6 +256,7 @@ def by_subdistrict(rows: list[CommunityGaps]) -> list[SubdistrictGaps]:
     groups: dict[int, SubdistrictGaps] = {}
     for row in rows:
         parent = row.community.parent
+        assert parent is not None  # a community lies in a subdistrict
         groups.setdefault(parent.pk, SubdistrictGaps(parent, [])).rows.append(row)
     return sorted(groups.values(), key=lambda group: _tree_key(group.area.path))
 
@@ -286,5 +290,5 @@ def needs_by_community(area: Area | None) -> dict[int, dict[str, int]]:
     needs = Need.objects.all()
     if area is not None:
         needs = needs.filter(community__path__startswith=area.path)
-    rows = needs.order_by().values("community_id").annotate(**need_counts())
+    rows: Iterable[Mapping[str, Any]] = needs.order_by().values("community_id").annotate(**need_counts())
     return {row["community_id"]: {key: row[key] for key in NEED_KEYS} for row in rows}

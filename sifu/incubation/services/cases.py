@@ -78,7 +78,7 @@ def case_filing_submitted(*, organization: Organization, by: User) -> Incubation
     (its organization has not been incubated), which undoes the submission."""
     case = _locked_case(organization)
     if case is not None and case.stage == Stage.PREPARING:
-        raise ValidationError(case_filing_problem(organization), code="case_preparing")
+        raise ValidationError(case_filing_problem(organization) or "", code="case_preparing")
     if case is None or case.stage != Stage.INCUBATING:
         return case
     return _move(case, "filing_submitted", by=by)

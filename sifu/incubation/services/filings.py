@@ -25,7 +25,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -95,11 +95,12 @@ def kind_problem(organization: Organization, kind: str, on: dt.date) -> str | No
             }
         return None
     if org.legal_status == Legal.REGISTERED:
-        return {
+        refusals: dict[str, str] = {
             K.RENEWAL: _("%(org)s is registered with civil affairs: it has no filing to renew."),
             K.CHANGE: _("%(org)s is registered: registered organizations report changes to civil affairs."),
             K.DEREGISTRATION: _("%(org)s is registered: registered organizations deregister with civil affairs."),
-        }[kind] % {"org": org}
+        }
+        return refusals[kind] % {"org": org}
     if org.legal_status != Legal.FILED:
         return _("%(org)s is not filed yet: submit its first filing instead.") % {"org": org}
     if kind == K.RENEWAL:
@@ -167,6 +168,7 @@ def _clean_changes(org: Organization, changes: Mapping[str, Any]) -> dict[str, d
             continue
         value = "" if changes[name] is None else str(changes[name]).strip()
         field = Organization._meta.get_field(name)
+        assert isinstance(field, models.Field)
         try:
             field.clean(value, org)
         except ValidationError as exc:
@@ -249,12 +251,12 @@ def _store_documents(
     stored: list[FilingDocument] = []
     try:
         for kind, upload in documents:
-            extension = PurePosixPath(upload.name).suffix.lower()
+            extension = PurePosixPath(upload.name or "").suffix.lower()
             doc = FilingDocument(
                 filing=filing,
                 kind=kind,
                 original_name=(upload.name or "")[:200],
-                size=upload.size,
+                size=upload.size or 0,
                 round=filing.round,
                 uploaded_by=by,
                 uploaded_at=at,

@@ -113,7 +113,9 @@ def _clean_goal(plan: ServicePlan, metric: str, target: int | None, due_on: dt.d
 
 
 def _check_duplicate(plan: ServicePlan, metric: str, due_on: dt.date, *, exclude: int | None = None) -> None:
-    same = plan.goals.filter(metric=metric, due_on=due_on).exclude(pk=exclude)
+    same = plan.goals.filter(metric=metric, due_on=due_on)
+    if exclude is not None:
+        same = same.exclude(pk=exclude)
     if same.exists():
         raise ValidationError(
             {

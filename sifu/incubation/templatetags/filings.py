@@ -43,7 +43,7 @@ def filing_panel(context: template.Context, organization: Organization) -> dict[
         "organization": organization,
         "filing": filing,
         "is_open": is_open,
-        "overdue": is_open and filing.is_overdue(today),
+        "overdue": is_open and filing is not None and filing.is_overdue(today),
         "offered": offered_kinds(organization, today) if may_submit and not is_open else [],
         "warning": registry_selectors.filing_warning(organization, today),
         "may_register": may_register,

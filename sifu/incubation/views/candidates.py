@@ -8,6 +8,7 @@ Organizations are fetched with ``get_organization_for_user`` and candidates with
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -27,7 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from sifu.core.forms import add_service_error
 from sifu.core.masking import mask_phone
 from sifu.core.permissions import Perm
-from sifu.core.views import query_without
+from sifu.core.views import AuthenticatedHttpRequest, query_without
 from sifu.incubation.forms.candidates import (
     CandidateAddForm,
     CandidateAssessForm,
@@ -80,7 +81,7 @@ def _posted(request: HttpRequest) -> Any:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def candidate_list(request: HttpRequest, pk: int) -> HttpResponse:
+def candidate_list(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The organization's candidates; with CASES_CHANGE, the form that adds one (POST here)."""
     user = request.user
     org = get_organization_for_user(user, pk, Perm.CASES_VIEW)
@@ -131,7 +132,7 @@ def candidate_list(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def candidate_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, get_candidate_for_user(request.user, pk, Perm.CASES_VIEW))
 
 
@@ -173,7 +174,7 @@ def _as_seen(request: HttpRequest, candidate: LeaderCandidate) -> LeaderCandidat
     return candidate
 
 
-def _refused(request: HttpRequest, pk: int, errors: list[str], **forms: Any) -> HttpResponse:
+def _refused(request: HttpRequest, pk: int, errors: Iterable[object], **forms: Any) -> HttpResponse:
     """Show a refusal on the candidate's page, as stored now; nothing was saved."""
     candidate = get_candidate_for_user(request.user, pk, Perm.CASES_VIEW)
     return _render_detail(request, candidate, {**forms, "errors": errors}, status=400)
@@ -181,7 +182,7 @@ def _refused(request: HttpRequest, pk: int, errors: list[str], **forms: Any) -> 
 
 @login_required
 @require_POST
-def candidate_assess(request: HttpRequest, pk: int) -> HttpResponse:
+def candidate_assess(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     candidate = get_candidate_for_user(request.user, pk, Perm.CASES_CHANGE)
     form = CandidateAssessForm(request.POST)
     if form.is_valid():
@@ -206,7 +207,7 @@ def candidate_assess(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def candidate_choose(request: HttpRequest, pk: int) -> HttpResponse:
+def candidate_choose(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     candidate = get_candidate_for_user(request.user, pk, Perm.CASES_CHANGE)
     form = CandidateChooseForm(request.POST)
     if not form.is_valid():
@@ -225,7 +226,7 @@ def candidate_choose(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def candidate_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def candidate_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     candidate = get_candidate_for_user(request.user, pk, Perm.CASES_CHANGE)
     form = CandidateWithdrawForm(request.POST)
     if not form.is_valid():
@@ -243,7 +244,7 @@ def candidate_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def candidate_overview(request: HttpRequest) -> HttpResponse:
+def candidate_overview(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Candidates across the organizations in scope, filtered by 三强, party membership, community."""
     user = request.user
     if not user.has_perm(Perm.CASES_VIEW):

@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from sifu.core.forms import add_service_error
 from sifu.core.permissions import Perm
-from sifu.core.views import query_without
+from sifu.core.views import AuthenticatedHttpRequest, query_without
 from sifu.incubation import selectors
 from sifu.incubation.checklist import incubation_checklist
 from sifu.incubation.forms import (
@@ -75,7 +75,7 @@ def _url(name: str, *args: Any, query: str = "") -> str:
 
 @login_required
 @require_GET
-def case_list(request: HttpRequest) -> HttpResponse:
+def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     if not user.has_perm(Perm.CASES_VIEW):
         raise PermissionDenied
@@ -116,7 +116,7 @@ def _suggested_name(need: Need) -> str:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def case_create(request: HttpRequest) -> HttpResponse:
+def case_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     if not user.has_perm(Perm.CASES_CHANGE):
         raise PermissionDenied
@@ -247,7 +247,7 @@ def _render_detail(
 
 @login_required
 @require_GET
-def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, get_case_for_user(request.user, pk, Perm.CASES_VIEW))
 
 
@@ -264,7 +264,7 @@ def _done(request: HttpRequest, case: IncubationCase, message: str, anchor: str 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def case_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(request.user, pk, Perm.CASES_CHANGE)
     if case.stage not in services.OPEN_STAGES:
         messages.error(
@@ -290,7 +290,7 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def case_start(request: HttpRequest, pk: int) -> HttpResponse:
+def case_start(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(request.user, pk, Perm.CASES_CHANGE)
     form = CaseStartForm(request.POST, auto_id="start_%s")
     if not form.is_valid():
@@ -304,7 +304,7 @@ def case_start(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def case_note_add(request: HttpRequest, pk: int) -> HttpResponse:
+def case_note_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(request.user, pk, Perm.CASES_CHANGE)
     form = CoachingNoteForm(request.POST)
     htmx = request.headers.get("HX-Request") == "true"
@@ -340,7 +340,7 @@ def _form_errors(form: Any) -> list[str]:
 
 @login_required
 @require_POST
-def case_close(request: HttpRequest, pk: int) -> HttpResponse:
+def case_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(request.user, pk, Perm.CASES_CHANGE)
     form = CaseCloseForm(request.POST, auto_id="close_%s")
     if not form.is_valid():
@@ -363,7 +363,7 @@ def _picked_need(request: HttpRequest, queryset: Any) -> Need | None:
 
 @login_required
 @require_POST
-def case_link_need(request: HttpRequest, pk: int) -> HttpResponse:
+def case_link_need(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(request.user, pk, Perm.CASES_CHANGE)
     need = _picked_need(request, Need.objects.for_user(request.user, Perm.NEEDS_VIEW))
     if need is None:
@@ -377,7 +377,7 @@ def case_link_need(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def case_unlink_need(request: HttpRequest, pk: int) -> HttpResponse:
+def case_unlink_need(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(request.user, pk, Perm.CASES_CHANGE)
     need = _picked_need(request, case.needs.all())
     if need is None:

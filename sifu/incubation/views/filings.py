@@ -17,6 +17,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import models
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -26,7 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from sifu.core.forms import add_service_error
 from sifu.core.permissions import Perm
-from sifu.core.views import query_without
+from sifu.core.views import AuthenticatedHttpRequest, query_without
 from sifu.incubation import selectors
 from sifu.incubation.checklist import incubation_checklist
 from sifu.incubation.forms.filings import (
@@ -54,7 +55,7 @@ K = Filing.Kind
 
 @login_required
 @require_GET
-def filing_list(request: HttpRequest) -> HttpResponse:
+def filing_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     if not user.has_perm(Perm.FILING_VIEW):
         raise PermissionDenied
@@ -68,7 +69,7 @@ def filing_list(request: HttpRequest) -> HttpResponse:
     queue = selectors.filing_queue(user, tab, filters, today)
     page = Paginator(queue, settings.PAGE_SIZE).get_page(request.GET.get("page"))
     for filing in page.object_list:
-        filing.overdue = filing.is_overdue(today)
+        filing.overdue = filing.is_overdue(today)  # type: ignore[attr-defined]  # for the template
     base = query_without(request, "page", "tab")
     tabs = [
         {
@@ -100,6 +101,7 @@ def _change_rows(filing: Filing) -> list[dict[str, Any]]:
     rows = []
     for name, change in (filing.changes or {}).items():
         field = Organization._meta.get_field(name)
+        assert isinstance(field, models.Field)
         labels = dict(field.flatchoices) if field.choices else {}
         rows.append(
             {
@@ -161,7 +163,7 @@ def _render_detail(
 
 @login_required
 @require_GET
-def filing_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def filing_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, get_filing_for_user(request.user, pk, Perm.FILING_VIEW))
 
 
@@ -188,7 +190,7 @@ def _done(request: HttpRequest, filing: Filing, message: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def filing_precheck(request: HttpRequest, pk: int) -> HttpResponse:
+def filing_precheck(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     filing = get_filing_for_user(request.user, pk, Perm.FILING_PRECHECK)
     form = NoteForm(request.POST, prefix="precheck")
     form.is_valid()
@@ -208,7 +210,7 @@ def filing_precheck(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def filing_return(request: HttpRequest, pk: int) -> HttpResponse:
+def filing_return(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     filing = get_filing_for_user(request.user, pk, Perm.FILING_VIEW)
     if not (request.user.has_perm(Perm.FILING_PRECHECK, filing) or request.user.has_perm(Perm.FILING_DECIDE, filing)):
         raise PermissionDenied
@@ -242,7 +244,7 @@ def _approved_message(filing: Filing) -> str:
 
 @login_required
 @require_POST
-def filing_approve(request: HttpRequest, pk: int) -> HttpResponse:
+def filing_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     filing = get_filing_for_user(request.user, pk, Perm.FILING_DECIDE)
     form = ApproveForm(request.POST)
     if not form.is_valid():
@@ -261,7 +263,7 @@ def filing_approve(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def filing_refuse(request: HttpRequest, pk: int) -> HttpResponse:
+def filing_refuse(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     filing = get_filing_for_user(request.user, pk, Perm.FILING_DECIDE)
     form = RefuseForm(request.POST, prefix="refuse")
     if not form.is_valid():
@@ -277,7 +279,7 @@ def filing_refuse(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def filing_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def filing_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     filing = get_filing_for_user(request.user, pk, Perm.FILING_SUBMIT)
     try:
         services.filing_withdraw(filing=_as_seen(request, filing), by=request.user)
@@ -288,7 +290,7 @@ def filing_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def filing_document(request: HttpRequest, pk: int) -> FileResponse:
+def filing_document(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     """A document of a request, as a download, for users who may see the request.
 
     403 for users who may see no request at all, 404 outside their scope (or when the file is gone).
@@ -300,7 +302,7 @@ def filing_document(request: HttpRequest, pk: int) -> FileResponse:
         handle = doc.file.open("rb")
     except (FileNotFoundError, ValueError) as exc:
         raise Http404 from exc
-    response = FileResponse(handle, as_attachment=True, filename=doc.original_name or doc.file.name)
+    response = FileResponse(handle, as_attachment=True, filename=doc.original_name or doc.file.name or "")
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
@@ -317,7 +319,7 @@ def _kind_choices(org: Organization, today: Any) -> list[dict[str, Any]]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def filing_create(request: HttpRequest, pk: int) -> HttpResponse:
+def filing_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = request.user
     org = get_organization_for_user(user, pk, Perm.FILING_SUBMIT)
     today = timezone.localdate()
@@ -363,7 +365,7 @@ def _required_labels(kind: str) -> list[tuple[str, str]]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def filing_resubmit(request: HttpRequest, pk: int) -> HttpResponse:
+def filing_resubmit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = request.user
     filing = get_filing_for_user(user, pk, Perm.FILING_SUBMIT)
     org = filing.organization

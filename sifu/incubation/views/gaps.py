@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from sifu.core.permissions import Perm
+from sifu.core.views import AuthenticatedHttpRequest
 from sifu.incubation import selectors
 from sifu.incubation.models import Need
 from sifu.incubation.selectors.gaps import CATEGORIES
@@ -78,7 +79,7 @@ def _community_page(request: HttpRequest, row: selectors.CommunityGaps, *, sever
 
 @login_required
 @require_GET
-def gap_map(request: HttpRequest) -> HttpResponse:
+def gap_map(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The communities of one subdistrict side by side; a single community's page directly. Users whose
     scope spans several subdistricts first see the subdistricts side by side (``?subdistrict=<pk>``
     opens one), so no page lists a whole district's or city's communities and their gaps."""
@@ -123,7 +124,7 @@ def _subdistricts_page(request: HttpRequest, communities: Any) -> HttpResponse:
 
 @login_required
 @require_GET
-def gap_community(request: HttpRequest, pk: int) -> HttpResponse:
+def gap_community(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """One community of the user's scope (404 otherwise: fetch and authorise in the same query)."""
     user = request.user
     rows = selectors.gap_map(selectors.gap_communities(user).filter(pk=pk))

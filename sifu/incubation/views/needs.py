@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from sifu.core.forms import add_service_error
 from sifu.core.masking import mask_name, mask_phone
 from sifu.core.permissions import Perm
-from sifu.core.views import query_without
+from sifu.core.views import AuthenticatedHttpRequest, query_without
 from sifu.incubation import selectors, services
 from sifu.incubation.forms import DeclineForm, MergeForm, NeedEditForm, NeedFilterForm, NeedForm, OrganizationLinkForm
 from sifu.incubation.models import Need
@@ -44,7 +44,7 @@ ACTION_LABELS = {
 
 @login_required
 @require_GET
-def need_list(request: HttpRequest) -> HttpResponse:
+def need_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     if not user.has_perm(Perm.NEEDS_VIEW):
         raise PermissionDenied
@@ -63,7 +63,7 @@ def need_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def need_create(request: HttpRequest) -> HttpResponse:
+def need_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     if not user.has_perm(Perm.NEEDS_CHANGE):
         raise PermissionDenied
@@ -92,7 +92,7 @@ def need_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def need_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def need_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     need = get_need_for_user(request.user, pk, Perm.NEEDS_CHANGE)
     if need.status in (Need.Status.MERGED, Need.Status.DECLINED):
         messages.error(
@@ -120,7 +120,7 @@ def need_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def need_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, get_need_for_user(request.user, pk, Perm.NEEDS_VIEW))
 
 
@@ -187,7 +187,7 @@ def _refused(request: HttpRequest, need: Need, exc: ValidationError, **forms: An
 
 @login_required
 @require_POST
-def need_accept(request: HttpRequest, pk: int) -> HttpResponse:
+def need_accept(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     need = get_need_for_user(request.user, pk, Perm.NEEDS_CHANGE)
     try:
         services.need_accept(need=_as_seen(request, need), by=request.user)
@@ -200,7 +200,7 @@ def need_accept(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def need_merge(request: HttpRequest, pk: int) -> HttpResponse:
+def need_merge(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     need = get_need_for_user(request.user, pk, Perm.NEEDS_CHANGE)
     form = MergeForm(request.POST)
     if not form.is_valid():
@@ -217,7 +217,7 @@ def need_merge(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def need_decline(request: HttpRequest, pk: int) -> HttpResponse:
+def need_decline(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     need = get_need_for_user(request.user, pk, Perm.NEEDS_CHANGE)
     form = DeclineForm(request.POST)
     if not form.is_valid():
@@ -240,7 +240,7 @@ def _organization(request: HttpRequest, need: Need) -> Organization | None:
 
 @login_required
 @require_POST
-def need_link(request: HttpRequest, pk: int) -> HttpResponse:
+def need_link(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     need = get_need_for_user(request.user, pk, Perm.NEEDS_CHANGE)
     org = _organization(request, need)
     if org is None:
@@ -254,7 +254,7 @@ def need_link(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def need_unlink(request: HttpRequest, pk: int) -> HttpResponse:
+def need_unlink(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     need = get_need_for_user(request.user, pk, Perm.NEEDS_CHANGE)
     org = _organization(request, need)
     if org is None:

@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from sifu.core.forms import add_service_error
 from sifu.core.permissions import Perm
-from sifu.core.views import query_without
+from sifu.core.views import AuthenticatedHttpRequest, query_without
 from sifu.incubation.forms.plans import GoalForm, MilestoneDoneForm, MilestoneForm, PlanForm
 from sifu.incubation.models import PlanGoal, PlanMilestone, ServicePlan
 from sifu.incubation.permissions import get_plan_for_user, get_plan_goal_for_user, get_plan_milestone_for_user
@@ -52,7 +52,7 @@ def _posted(request: HttpRequest) -> Any:
 
 @login_required
 @require_GET
-def plan_list(request: HttpRequest) -> HttpResponse:
+def plan_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     if not user.has_perm(Perm.PLANS_VIEW):
         raise PermissionDenied
@@ -69,7 +69,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def plan_create(request: HttpRequest) -> HttpResponse:
+def plan_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     if not user.has_perm(Perm.PLANS_CHANGE):
         raise PermissionDenied
@@ -102,7 +102,7 @@ def _form_page(
 
 @login_required
 @require_GET
-def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, get_plan_for_user(request.user, pk, Perm.PLANS_VIEW))
 
 
@@ -120,7 +120,7 @@ def _render_detail(request: HttpRequest, plan: ServicePlan, errors: list[str] | 
         "plan": plan,
         "progress": progress,
         "milestones": milestones,
-        "overdue": sum(1 for m in milestones if m.overdue),
+        "overdue": sum(1 for m in milestones if m.is_overdue(today)),
         "counts": {
             status: sum(1 for row in progress if row.status == status)
             for status in (selectors.GoalStatus.MET, selectors.GoalStatus.ON_TRACK, selectors.GoalStatus.BEHIND)
@@ -154,7 +154,7 @@ def _elapsed(plan: ServicePlan, today: Any) -> int:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = request.user
     plan = get_plan_for_user(user, pk, Perm.PLANS_CHANGE)
     initial = {"title": plan.title, "starts_on": plan.starts_on, "ends_on": plan.ends_on, "summary": plan.summary}
@@ -180,7 +180,7 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def plan_goal_add(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_goal_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = request.user
     plan = get_plan_for_user(user, pk, Perm.PLANS_CHANGE)
     form = GoalForm(_posted(request), initial={"due_on": plan.ends_on})
@@ -201,7 +201,7 @@ def plan_goal_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def plan_goal_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_goal_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = request.user
     goal = get_plan_goal_for_user(user, pk, Perm.PLANS_CHANGE)
     form = GoalForm.for_goal(goal, _posted(request))
@@ -218,7 +218,7 @@ def plan_goal_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def plan_milestone_add(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_milestone_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = request.user
     plan = get_plan_for_user(user, pk, Perm.PLANS_CHANGE)
     form = MilestoneForm(_posted(request))
@@ -249,12 +249,12 @@ def _refused(request: HttpRequest, plan_id: int, exc: ValidationError) -> HttpRe
 
 @login_required
 @require_POST
-def plan_milestone_done(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_milestone_done(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Mark a milestone done on a date (the plan's page offers today)."""
     milestone = get_plan_milestone_for_user(request.user, pk, Perm.PLANS_CHANGE)
     form = MilestoneDoneForm(request.POST)
     if not form.is_valid():
-        return _refused(request, milestone.plan_id, ValidationError(form.errors["done_on"]))
+        return _refused(request, milestone.plan_id, ValidationError(list(form.errors["done_on"])))
     try:
         services.milestone_done(milestone=milestone, done_on=form.cleaned_data["done_on"], by=request.user)
     except ValidationError as exc:
@@ -265,7 +265,7 @@ def plan_milestone_done(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def plan_milestone_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_milestone_reopen(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Undo a "done" marked by mistake."""
     milestone = get_plan_milestone_for_user(request.user, pk, Perm.PLANS_CHANGE)
     try:

@@ -29,7 +29,7 @@ def run_json(*args: str) -> dict:
     return json.loads(run(*args, "--json"))
 
 
-def exit_status(*args: str, capsys, monkeypatch) -> tuple[int, str]:
+def exit_status(*args: str, capsys, monkeypatch) -> tuple[str | int | None, str]:
     """Run as from the shell (run_from_argv), returning the exit status and stderr."""
     # run_from_argv closes every connection when done, which would close the test's own (PostgreSQL).
     monkeypatch.setattr(connections, "close_all", lambda: None)

@@ -82,6 +82,7 @@ def _refresh_planner_statistics() -> None:
 
 def _result(created: bool, subdistrict: Area) -> SeedResult:
     orgs = Organization.objects.filter(community__path__startswith=subdistrict.path)
+    assert subdistrict.parent is not None  # the demo subdistrict lies in its district
     return SeedResult(
         created=created,
         subdistrict=subdistrict,

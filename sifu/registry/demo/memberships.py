@@ -83,9 +83,16 @@ def add_memberships(rng: random.Random, orgs: list[OrgPlan]) -> None:
 
 def choose_handovers(rng: random.Random, orgs: list[OrgPlan]) -> None:
     candidates = [
-        o for o in orgs if o.generated and o.active_on(MEMBERS_ON) and o.filed <= D(2021, 12, 31) and o.initial >= 3
+        o
+        for o in orgs
+        if o.generated
+        and o.active_on(MEMBERS_ON)
+        and o.filed is not None
+        and o.filed <= D(2021, 12, 31)
+        and o.initial >= 3
     ]
     for org in rng.sample(candidates, HANDOVERS):
+        assert org.filed is not None  # (a candidate)
         org.handover = day(rng, org.filed + dt.timedelta(days=365), D(2023, 6, 30))
         org.slots[1].new_leader = True
 

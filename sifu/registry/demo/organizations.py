@@ -100,12 +100,12 @@ def _epithets(base: str) -> tuple[str, ...]:
 def generated_active(rng: random.Random, named: list[OrgPlan]) -> list[OrgPlan]:
     """The generated organizations active on 2024-04-30, filling each community's quota."""
     active_named = [o for o in named if not o.dormant or o.reactivated]
-    counts = defaultdict(int)
+    counts: defaultdict[str, int] = defaultdict(int)
     for o in active_named:
         counts[o.community] += 1
     places = [c for c in data.COMMUNITIES for _ in range(data.ACTIVE_QUOTA[c] - counts[c])]
     targets = TARGETS[FIGURES_ON]
-    by_category = defaultdict(int)
+    by_category: defaultdict[str, int] = defaultdict(int)
     for o in active_named:
         by_category[o.category] += 1
     categories = [c for c in ("affairs", "life", "charity", "culture") for _ in range(targets[c] - by_category[c])]
@@ -224,7 +224,7 @@ def set_party(rng: random.Random, orgs: list[OrgPlan]) -> None:
     counted = [o for o in orgs if o.active_on(MEMBERS_ON)]
     free = [o for o in counted if not o.fixed_party and not o.branch]
     # More party branches among the larger generated organizations, community affairs first.
-    big = [o for o in free if o.size >= 10 and o.filed <= D(2022, 6, 30)]
+    big = [o for o in free if o.size >= 10 and o.filed is not None and o.filed <= D(2022, 6, 30)]
     weights = [3 if o.category == "affairs" else 1 for o in big]
     for org in weighted_sample(rng, big, weights, GENERATED_BRANCHES):
         org.branch = day(rng, max(org.filed + dt.timedelta(days=90), D(2017, 1, 1)), D(2023, 10, 31))
@@ -253,8 +253,9 @@ def set_party(rng: random.Random, orgs: list[OrgPlan]) -> None:
 
 def set_numbers(rng: random.Random, orgs: list[OrgPlan]) -> None:
     """Filing numbers in filing order per year; USCCs of registered ones (51 社团, 52 民非)."""
-    per_year = defaultdict(int)
+    per_year: defaultdict[int, int] = defaultdict(int)
     for org in sorted((o for o in orgs if o.filed), key=lambda o: (o.filed, o.name)):
+        assert org.filed is not None  # (the filter above)
         per_year[org.filed.year] += 1
         org.filing_number = f"南山街备〔{org.filed.year}〕{per_year[org.filed.year]:03d}号"
     used = set()

@@ -64,7 +64,7 @@ def plan_figures(plan: Plan, on: dt.date) -> dict[str, int]:
     for key in ("charity", "life", "affairs", "culture"):
         out[key] = sum(o.category == key for o in active)
     for key in LIVE_LEGAL:
-        out[key] = sum(o.state_on(on)[1] == key for o in active)
+        out[key] = sum(state[1] == key for o in active if (state := o.state_on(on)) is not None)
     out["party_branches"] = sum(bool(o.branch and o.branch <= on) for o in active)
     current = [s for o in active for s in o.slots if s.current(on)]
     party_slots = [s for s in current if s.party]

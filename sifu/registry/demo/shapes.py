@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 D = dt.date
@@ -171,7 +172,7 @@ def day(rng: random.Random, start: dt.date, end: dt.date) -> dt.date:
     return start + dt.timedelta(days=rng.randrange((end - start).days + 1))
 
 
-def weighted_sample(rng: random.Random, items: list, weights: list[float], k: int) -> list:
+def weighted_sample(rng: random.Random, items: list, weights: Sequence[float], k: int) -> list:
     items, weights = list(items), list(weights)
     chosen = []
     for _ in range(min(k, len(items))):

@@ -282,8 +282,8 @@ class RegistryChecks:
         """
         ids = {p.id_number for p in people if p.id_number}
         phones = {p.phone for p in people if p.phone}
-        known_ids: set[str] = set()
-        known_phones: set[str] = set()
+        known_ids: set[str | None] = set()
+        known_phones: set[str | None] = set()
         if ids or phones:
             for known_id, known_phone in Person.objects.filter(Q(id_number__in=ids) | Q(phone__in=phones)).values_list(
                 "id_number", "phone"

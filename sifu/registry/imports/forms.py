@@ -116,7 +116,8 @@ class OrganizationRowForm(forms.Form):
             self.add_error(name, message)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         legal, status = data.get("legal_status"), data.get("status")
         if legal == Legal.UNFILED:
             self._clean_unfiled(data, status)
@@ -193,7 +194,8 @@ class MemberRowForm(forms.Form):
         return normalize_id_number(value) if value else ""
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not data.get("phone") and not data.get("id_number") and not {"phone", "id_number"} & set(self.errors):
             self.add_error("phone", _("Give 手机 or 身份证号, so the person is recognised in every organization."))
         joined_on, left_on = data.get("joined_on"), data.get("left_on")

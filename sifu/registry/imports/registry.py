@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import IO, Any
 
 from django.core.exceptions import PermissionDenied
@@ -62,7 +63,7 @@ class RegistryImport(RegistryChecks, RegistryWrites, SheetImporter):
     def form_kwargs(self, spec: SheetSpec) -> dict[str, Any]:
         return {"communities": self.communities} if spec.name == ORG_SHEET else {}
 
-    def skip_row(self, spec: SheetSpec, values: dict[str, Any]) -> bool:
+    def skip_row(self, spec: SheetSpec, values: Mapping[str, Any]) -> bool:
         first = values.get("name" if spec.name == ORG_SHEET else "organization")
         if isinstance(first, str) and _EXAMPLE.match(first.strip()):
             self.examples_skipped += 1

@@ -229,4 +229,4 @@ MEMBER_COLUMNS = (
     ImportColumn(title="退出日期", field="left_on", help=_("Only for people who have left."), width=12),
 )
 
-LEGAL_RANK = {Legal.UNFILED: 0, Legal.FILED: 1, Legal.REGISTERED: 2}
+LEGAL_RANK: dict[str, int] = {Legal.UNFILED: 0, Legal.FILED: 1, Legal.REGISTERED: 2}

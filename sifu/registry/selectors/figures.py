@@ -8,18 +8,28 @@ app composes these (DESIGN.md §3: outcomes only reads, through selectors).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, TypedDict
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django_stubs_ext import WithAnnotations
 
 from sifu.accounts.models import Area
 from sifu.registry.lifecycle import TRANSITIONS
 from sifu.registry.models import Membership, Organization, OrganizationStatusChange, Person
 
+
+class StateOn(TypedDict):
+    state_on: str
+    legal_on: str
+
+
 LIVE_LEGAL = (Organization.LegalStatus.FILED, Organization.LegalStatus.REGISTERED)
 
 
-def organizations_with_state_on(on: dt.date, qs: QuerySet[Organization] | None = None) -> QuerySet[Organization]:
+def organizations_with_state_on(
+    on: dt.date, qs: QuerySet[Organization] | None = None
+) -> QuerySet[WithAnnotations[Organization, StateOn]]:
     """Annotate ``state_on`` and ``legal_on``: each organization's status and legal status on ``on``."""
     latest = OrganizationStatusChange.objects.filter(organization=OuterRef("pk"), effective_on__lte=on).order_by(
         "-effective_on", "-id"
@@ -105,14 +115,14 @@ def community_figures(on: dt.date, *, area: Area | None = None) -> list[dict[str
     if area is not None:
         communities = communities.filter(path__startswith=area.path)
     active = active_organizations_on(on, area=area)
-    org_rows = {
+    org_rows: dict[int, Mapping[str, Any]] = {
         row["community_id"]: row
         for row in active.order_by()
         .values("community_id")
         .annotate(active=Count("pk"), party_branches=Count("pk", filter=Q(party_branch_founded_on__lte=on)))
     }
     party = Q(person__political_status__in=Person.PARTY_STATUSES)
-    member_rows = {
+    member_rows: dict[int, Mapping[str, Any]] = {
         row["organization__community_id"]: row
         for row in Membership.objects.current(on)
         .filter(organization__in=active.values("pk"))
@@ -129,7 +139,7 @@ def community_figures(on: dt.date, *, area: Area | None = None) -> list[dict[str
                 "id": community.pk,
                 "name": community.name,
                 "path": community.path,
-                "parent_name": community.parent.name if community.parent_id else "",
+                "parent_name": community.parent.name if community.parent is not None else "",
                 "active": org_row.get("active", 0),
                 "memberships": member_row.get("memberships", 0),
                 "party_members": member_row.get("party_members", 0),

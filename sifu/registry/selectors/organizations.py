@@ -174,7 +174,9 @@ def suggest_filing_number(year: int) -> str:
     seqs = [
         int(middle)
         for number in used
-        if number.endswith(suffix) and (middle := number[len(prefix) : len(number) - len(suffix)]).isdigit()
+        if number is not None
+        and number.endswith(suffix)
+        and (middle := number[len(prefix) : len(number) - len(suffix)]).isdigit()
     ]
     return fmt.format(year=year, seq=max(seqs, default=0) + 1)
 

@@ -212,7 +212,7 @@ def leader_candidate_matches(
     wanted = Q()
     if text:
         wanted = person_search_q(text) | Q(pk=include) if include is not None else person_search_q(text)
-    rows = list(
+    rows: list[Person] = list(
         qs.filter(wanted)
         .annotate(
             member_role=Subquery(role.values("role")[:1]),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import itertools
+from collections.abc import Sequence
 from typing import Any
 
 from django.apps import apps
@@ -71,8 +72,8 @@ def member(organization: str, name: str, n: int, **cells: Any) -> dict[str, Any]
 
 
 def workbook(
-    orgs: list[dict[str, Any]] = (),
-    members: list[dict[str, Any]] = (),
+    orgs: Sequence[dict[str, Any]] = (),
+    members: Sequence[dict[str, Any]] = (),
     *,
     org_header: list[str] | None = None,
     member_header: list[str] | None = None,

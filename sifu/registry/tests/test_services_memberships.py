@@ -20,7 +20,9 @@ def _leader(org: Organization) -> Membership:
 
 
 def _member(org: Organization) -> Membership:
-    return Membership.objects.filter(organization=org, role=Membership.Role.MEMBER, left_on__isnull=True).first()
+    member = Membership.objects.filter(organization=org, role=Membership.Role.MEMBER, left_on__isnull=True).first()
+    assert member is not None
+    return member
 
 
 def _current_leaders(org: Organization) -> int:

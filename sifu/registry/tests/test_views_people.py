@@ -69,7 +69,9 @@ def listed(response) -> list[str]:
 
 
 def _member(org: Organization) -> Membership:
-    return Membership.objects.filter(organization=org, role=Membership.Role.MEMBER, left_on__isnull=True).first()
+    member = Membership.objects.filter(organization=org, role=Membership.Role.MEMBER, left_on__isnull=True).first()
+    assert member is not None
+    return member
 
 
 def _leader(org: Organization) -> Membership:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -22,6 +22,7 @@ from sifu.accounts import services as account_services
 from sifu.accounts.forms import OrgAdminExistingForm, OrgAdminNewForm
 from sifu.core.forms import add_service_error
 from sifu.core.permissions import Perm, Role
+from sifu.core.views import AuthenticatedHttpRequest
 from sifu.registry.permissions import get_organization_for_user
 
 PASSWORD_FIELD = {"password": "password1"}  # the accounts service's field, the form's first password box
@@ -29,7 +30,7 @@ PASSWORD_FIELD = {"password": "password1"}  # the accounts service's field, the 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def organization_admins(request: HttpRequest, pk: int) -> HttpResponse:
+def organization_admins(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Admins of one organization (Perm.GRANT_ORG_ROLES on it): 404 outside scope, 403 without it."""
     organization = get_organization_for_user(request.user, pk, Perm.GRANT_ORG_ROLES)
     action = request.POST.get("action")
@@ -47,7 +48,7 @@ def organization_admins(request: HttpRequest, pk: int) -> HttpResponse:
                     )
                 else:
                     account = account_services.user_create_with_role(
-                        **form.account_data(), role=Role.ORG_ADMIN, organization=organization, by=request.user
+                        **new_form.account_data(), role=Role.ORG_ADMIN, organization=organization, by=request.user
                     )
             except (ValidationError, PermissionDenied) as exc:
                 add_service_error(form, exc, fields=PASSWORD_FIELD)

@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from sifu.core.permissions import Perm
-from sifu.core.views import office_view
+from sifu.core.views import AuthenticatedHttpRequest, office_view
 from sifu.jobs.permissions import get_job_for_user
 from sifu.jobs.services import job_start, job_start_from
 from sifu.jobs.views import render_job
@@ -100,7 +100,7 @@ def _reference() -> list[dict[str, Any]]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def import_registry(request: HttpRequest) -> HttpResponse:
+def import_registry(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_import(request)
     if request.method == "POST":
         form = ImportUploadForm(request.POST, request.FILES)
@@ -124,7 +124,7 @@ def import_registry(request: HttpRequest) -> HttpResponse:
 
 
 @office_view(Perm.ORG_IMPORT, methods=("POST",))
-def import_run(request: HttpRequest, pk: int) -> HttpResponse:
+def import_run(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The "Import now" button after a check that passed: the same stored file, imported by a new job."""
     check = get_job_for_user(request.user, pk)
     passed = check.kind == tasks.IMPORT_KIND and check.succeeded and check.params_get("dry_run")
@@ -144,7 +144,7 @@ def import_run(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def import_template(request: HttpRequest) -> HttpResponse:
+def import_template(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_import(request)
     communities = selectors.communities_in_scope(request.user, Perm.ORG_IMPORT).values_list("name", flat=True)
     return ImportTemplateExporter(communities=communities).response(TEMPLATE_FILENAME)

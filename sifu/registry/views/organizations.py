@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from sifu.core.forms import add_service_error
 from sifu.core.masking import mask_phone
 from sifu.core.permissions import Perm
-from sifu.core.views import query_without
+from sifu.core.views import AuthenticatedHttpRequest, query_without
 from sifu.jobs.services import job_start
 from sifu.registry import selectors, services, tasks
 from sifu.registry.exports import OrganizationListExporter, organizations_to_export
@@ -48,7 +48,7 @@ MEMBERS_LIMIT = 20
 
 @login_required
 @require_GET
-def organization_list(request: HttpRequest) -> HttpResponse:
+def organization_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     if not user.has_perm(Perm.ORG_VIEW):
         raise PermissionDenied
@@ -57,7 +57,7 @@ def organization_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.organization_list(user, filters), settings.PAGE_SIZE).get_page(request.GET.get("page"))
     today = timezone.localdate()
     for org in page.object_list:
-        org.filing_warning = selectors.filing_warning(org, today)
+        org.filing_warning = selectors.filing_warning(org, today)  # type: ignore[attr-defined]  # for the template
     sort = filters.get("sort", "")
     context = {
         "form": form,
@@ -93,7 +93,7 @@ def _sort_links(request: HttpRequest, current: str) -> dict[str, dict[str, str]]
 
 @login_required
 @require_GET
-def organization_export(request: HttpRequest) -> HttpResponse:
+def organization_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The filtered list as .xlsx. Personal data is masked unless ``?unmasked=1`` is asked for by
     someone who may see it; each unmasked export is recorded. Up to ``SIFU_EXPORT_ROWS_AT_ONCE``
     rows download at once; more are made by a background job, whose page ends with the file."""
@@ -121,7 +121,7 @@ def organization_export(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def organization_create(request: HttpRequest) -> HttpResponse:
+def organization_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     if not user.has_perm(Perm.ORG_CREATE):
         raise PermissionDenied
@@ -148,7 +148,7 @@ def organization_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def organization_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def organization_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     org = get_organization_for_user(request.user, pk, Perm.ORG_CHANGE)
     form = OrganizationEditForm(request.POST or None, request.FILES or None, instance=org, user=request.user)
     searching = "_find" in request.POST
@@ -167,7 +167,7 @@ def organization_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def organization_instructor_options(request: HttpRequest, pk: int) -> HttpResponse:
+def organization_instructor_options(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The instructor choices for a search (htmx fragment of the edit form)."""
     org = get_organization_for_user(request.user, pk, Perm.ORG_CHANGE)
     form = OrganizationEditForm(instance=org, user=request.user)
@@ -181,7 +181,7 @@ def organization_instructor_options(request: HttpRequest, pk: int) -> HttpRespon
 
 @login_required
 @require_GET
-def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def organization_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = request.user
     org = get_organization_for_user(user, pk, Perm.ORG_VIEW)
     timeline = selectors.organization_timeline(org)
@@ -213,7 +213,7 @@ def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def organization_charter(request: HttpRequest, pk: int) -> FileResponse:
+def organization_charter(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     """The uploaded charter as a download, for users who may see the organization.
 
     403 for users who may see no organization at all, 404 outside their scope (or without a
@@ -230,7 +230,7 @@ def organization_charter(request: HttpRequest, pk: int) -> FileResponse:
     except FileNotFoundError as exc:
         raise Http404 from exc
     # "荔芳食品安全自治会-章程.pdf": FileResponse writes it as RFC 6266 filename*=utf-8''… for Chinese.
-    extension = PurePosixPath(org.charter_file.name).suffix.lower()
+    extension = PurePosixPath(org.charter_file.name or "").suffix.lower()
     filename = f"{org.name}-章程{extension}"
     response = FileResponse(handle, as_attachment=True, filename=filename)
     response["X-Content-Type-Options"] = "nosniff"
@@ -273,7 +273,7 @@ def _apply_transition(name: str, org: Organization, data: dict[str, Any], by: An
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def organization_transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def organization_transition(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
     if action not in TRANSITIONS:
         raise Http404
     org = get_organization_for_user(request.user, pk, Perm.ORG_TRANSITION)

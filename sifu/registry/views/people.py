@@ -17,7 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -30,7 +30,7 @@ from sifu.core.forms import add_service_error
 from sifu.core.masking import mask_id_number, mask_phone
 from sifu.core.permissions import Perm, scope_for
 from sifu.core.validators import normalize_id_number, normalize_phone
-from sifu.core.views import query_without
+from sifu.core.views import AuthenticatedHttpRequest, query_without
 from sifu.registry import selectors, services
 from sifu.registry.forms import (
     NON_LEADER_ROLES,
@@ -67,7 +67,7 @@ def _masked(person: Person) -> Person:
 
 @login_required
 @require_GET
-def person_list(request: HttpRequest) -> HttpResponse:
+def person_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     if not user.has_perm(Perm.PEOPLE_VIEW):
         raise PermissionDenied
@@ -109,7 +109,7 @@ def _person_form_communities(user: Any, perm: str) -> Any:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def person_create(request: HttpRequest) -> HttpResponse:
+def person_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     if not user.has_perm(Perm.PEOPLE_CHANGE):
         raise PermissionDenied
@@ -156,14 +156,14 @@ def _person_page_context(user: Any, person: Person, revealed: dict[str, str] | N
 
 @login_required
 @require_GET
-def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def person_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     person = get_person_for_user(request.user, pk, Perm.PEOPLE_VIEW)
     return render(request, "registry/person_detail.html", _person_page_context(request.user, person))
 
 
 @login_required
 @require_POST
-def person_reveal(request: HttpRequest, pk: int, field: str) -> HttpResponse:
+def person_reveal(request: AuthenticatedHttpRequest, pk: int, field: str) -> HttpResponse:
     """Show one identifier in full, recording that the user saw it (services.person_reveal)."""
     if field not in REVEALABLE:
         raise Http404
@@ -179,7 +179,7 @@ def person_reveal(request: HttpRequest, pk: int, field: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def person_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = request.user
     person = get_person_for_user(user, pk, Perm.PEOPLE_CHANGE)
     form = PersonForm(
@@ -220,7 +220,7 @@ def _member_row_context(user: Any, organization: Organization, state: str = "cur
 
 @login_required
 @require_GET
-def organization_members(request: HttpRequest, pk: int) -> HttpResponse:
+def organization_members(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = request.user
     org = get_organization_for_user(user, pk, Perm.ORG_VIEW)
     state = _member_state(request.GET.get("state"))
@@ -266,7 +266,7 @@ def _person_fields_error(user: Any, form: Any, exc: ValidationError) -> None:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def membership_add(request: HttpRequest, pk: int) -> HttpResponse:
+def membership_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Add a member: an existing resident (matched by ID number or phone) or a new one, in one form."""
     user = request.user
     org = get_organization_for_user(user, pk, Perm.MEMBERS_CHANGE)
@@ -309,7 +309,7 @@ def membership_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _membership_action(
-    request: HttpRequest, pk: int, form_class: type, key: str, apply: Any, done: str
+    request: AuthenticatedHttpRequest, pk: int, form_class: type, key: str, apply: Any, done: str
 ) -> HttpResponse:
     """End a membership or change a role: a small form, inline (htmx swaps the row) or on its own page."""
     user = request.user
@@ -352,7 +352,7 @@ def _membership_action(
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def membership_end(request: HttpRequest, pk: int) -> HttpResponse:
+def membership_end(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     def apply(membership: Membership, data: dict[str, Any], user: Any) -> Membership:
         return services.membership_end(membership=membership, left_on=data["left_on"], by=user)
 
@@ -361,7 +361,7 @@ def membership_end(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def membership_role(request: HttpRequest, pk: int) -> HttpResponse:
+def membership_role(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     def apply(membership: Membership, data: dict[str, Any], user: Any) -> Membership:
         return services.membership_change_role(
             membership=membership, role=data["role"], is_initiator=data["is_initiator"], by=user
@@ -372,7 +372,7 @@ def membership_role(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def organization_leader(request: HttpRequest, pk: int) -> HttpResponse:
+def organization_leader(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Hand the leadership (负责人) to a current member or to another person."""
     user = request.user
     org = get_organization_for_user(user, pk, Perm.MEMBERS_CHANGE)
@@ -421,7 +421,7 @@ def _leader_matches(organization: Organization, q: str, chosen: str | None) -> d
 
 @login_required
 @require_GET
-def organization_leader_candidates(request: HttpRequest, pk: int) -> HttpResponse:
+def organization_leader_candidates(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The search matches of the leader form (htmx fragment); ``?q=`` as on the page itself."""
     org = get_organization_for_user(request.user, pk, Perm.MEMBERS_CHANGE)
     q = request.GET.get("q", "").strip()

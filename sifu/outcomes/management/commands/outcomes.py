@@ -17,6 +17,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from sifu.accounts.models import Area
 from sifu.outcomes.selectors import AreaLookupError, default_area, find_area, outcomes
 
 # (section, key) → (Chinese, English). by_community rows are labelled by the community's name.
@@ -144,6 +145,7 @@ class Command(BaseCommand):
             raise CommandError(
                 f"--from ({start}) is after --as-of ({as_of}): the period must start on or before its end."
             )
+        area: Area | None
         if options["area"] is not None:
             try:
                 area = find_area(options["area"])
