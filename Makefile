@@ -44,6 +44,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run -v1
 	$(PY) manage.py check
+	$(VENV)/bin/mypy
 
 test: setup lint
 	@bash scripts/run-tests.sh

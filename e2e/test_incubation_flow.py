@@ -9,12 +9,12 @@ catalogue changes the words.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from sifu.incubation.models import Filing, IncubationCase, Need
@@ -137,7 +137,7 @@ def test_from_a_need_to_a_filed_organization(
     page.click(f'a[href="{reverse("incubation:filing-detail", args=[filing.pk])}"]')
     expect(page).to_have_url(filing_url)
     number = page.input_value("#id_filing_number")
-    assert number == f"南山街备〔{dt.date.today().year}〕001号"
+    assert number == f"南山街备〔{timezone.localdate().year}〕001号"
     _submit(page, reverse("incubation:filing-approve", args=[filing.pk]))
     expect(page).to_have_url(filing_url)
     shot("incubation-filing-approved")
@@ -145,8 +145,8 @@ def test_from_a_need_to_a_filed_organization(
     case.refresh_from_db()
     need.refresh_from_db()
     assert org.status == Organization.Status.ACTIVE and org.legal_status == Organization.LegalStatus.FILED
-    assert org.filing_number == number and org.filing_valid_until > dt.date.today().replace(
-        year=dt.date.today().year + 2
+    assert org.filing_number == number and org.filing_valid_until > timezone.localdate().replace(
+        year=timezone.localdate().year + 2
     )
     assert case.stage == IncubationCase.Stage.FILED
     assert need.status == Need.Status.SERVED

@@ -8,11 +8,11 @@ catalogue changes the words.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from sifu.registry.models import Organization
@@ -144,7 +144,7 @@ def test_mark_dormant_in_the_browser(world, community_staff, page, live_server, 
     org.refresh_from_db()
     assert org.status == Organization.Status.ACTIVE
 
-    page.fill("#id_on", dt.date.today().isoformat())
+    page.fill("#id_on", timezone.localdate().isoformat())
     page.fill("#id_reason", "骨干外出务工，活动暂停")
     shot("org-transition-dormant")
     page.click("form.stacked button[type=submit]")

@@ -15,6 +15,7 @@ import re
 import unicodedata
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 _PHONE_RE = re.compile(r"^1[3-9][0-9]{9}$")
@@ -73,7 +74,7 @@ def normalize_id_number(value: str) -> str:
         birth = dt.date(int(raw[6:10]), int(raw[10:12]), int(raw[12:14]))
     except ValueError:
         birth = None
-    if birth is None or birth.year < 1900 or birth > dt.date.today():
+    if birth is None or birth.year < 1900 or birth > timezone.localdate():
         raise ValidationError(
             _("The ID number's birth date (characters 7–14) is not a real date."),
             code="invalid_id_birth",

@@ -57,7 +57,7 @@ class Need(models.Model):
     )
     category = models.CharField(_("category"), max_length=16, choices=Organization.Category.choices)
     source = models.CharField(_("source"), max_length=16, choices=Source.choices)
-    reported_on = models.DateField(_("reported on"), default=dt.date.today)
+    reported_on = models.DateField(_("reported on"), default=timezone.localdate)
     place = models.CharField(_("place"), max_length=120, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.OPEN)
     merged_into = models.ForeignKey(
@@ -149,7 +149,7 @@ class IncubationCase(models.Model):
         _("incubator's name"), max_length=80, blank=True, help_text=_("e.g. 荔芳社区能量站, or the partner agency.")
     )
     mentor = models.CharField(_("mentor"), max_length=40, blank=True, help_text=_("Who coaches the initiators."))
-    opened_on = models.DateField(_("opened on"), default=dt.date.today)
+    opened_on = models.DateField(_("opened on"), default=timezone.localdate)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     close_reason = models.TextField(_("reason for closing"), blank=True)
     created_by = models.ForeignKey(

@@ -80,7 +80,7 @@ class Organization(models.Model):
     legal_status = models.CharField(
         _("legal status"), max_length=16, choices=LegalStatus.choices, default=LegalStatus.UNFILED
     )
-    status_since = models.DateField(_("status since"), default=dt.date.today)
+    status_since = models.DateField(_("status since"), default=timezone.localdate)
 
     filing_number = models.CharField(_("filing number"), max_length=40, null=True, blank=True, unique=True)
     filed_on = models.DateField(_("filing date"), null=True, blank=True)
@@ -337,7 +337,7 @@ class Membership(models.Model):
         return self.organization.community.path, self.organization_id
 
     def is_current(self, on: dt.date | None = None) -> bool:
-        on = on or dt.date.today()
+        on = on or timezone.localdate()
         return self.joined_on <= on and (self.left_on is None or self.left_on > on)
 
 

@@ -26,6 +26,7 @@ from typing import Any
 import pytest
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from sifu.accounts.services import role_grant, system_actor
 from sifu.accounts.tests.factories import UserFactory
@@ -292,7 +293,7 @@ def targets(world, office_admin, settings, tmp_path):
     )
     case = IncubationCase.objects.create(organization=proposed, incubator_kind=IncubationCase.Incubator.ENERGY_STATION)
     case.needs.add(need)
-    today = dt.date.today()
+    today = timezone.localdate()
     filing = Filing.objects.create(
         organization=world.org_a, kind=Filing.Kind.RENEWAL, due_on=today + dt.timedelta(days=Filing.REVIEW_DAYS)
     )

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from sifu.accounts.services import system_actor
 from sifu.incubation.models import IncubationCase, Need
@@ -84,7 +85,7 @@ def test_refused_inputs_write_nothing(world, other_staff):
     with pytest.raises(ValidationError):  # opened after the filing date
         record(world.org_a, [need], opened_on=world.org_a.filed_on + dt.timedelta(days=1))
     with pytest.raises(ValidationError):
-        record(world.org_a, [need], opened_on=dt.date.today() + dt.timedelta(days=400))
+        record(world.org_a, [need], opened_on=timezone.localdate() + dt.timedelta(days=400))
     with pytest.raises(ValidationError):
         record(world.org_a, [need], incubator_kind="friends")
     assert IncubationCase.objects.count() == 0

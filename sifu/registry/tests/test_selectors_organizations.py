@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.utils import translation
+from django.utils import timezone, translation
 
 from sifu.accounts.services import system_actor
 from sifu.core.permissions import Perm
@@ -109,7 +109,7 @@ def test_text_search_finds_filing_number_and_uscc(world, office_admin):
 
 def test_filing_expiring_matches_the_office_home_figure(world, office_admin):
     """The home page's figure links to ?filing=expiring: both must count the same organizations."""
-    fresh = make_organization(world.community_a, "新备案组织", members=2, filed=True, on=dt.date.today())
+    fresh = make_organization(world.community_a, "新备案组织", members=2, filed=True, on=timezone.localdate())
     listed = names(selectors.organization_list(office_admin, {"filing": "expiring"}))
     assert world.org_a.name in listed  # filed 2020-01-01, expired
     assert fresh.name not in listed  # valid three more years
@@ -129,7 +129,7 @@ def test_a_registered_organization_is_never_filing_expired(world, office_admin):
     before = selectors.office_summary(office_admin)["filing_expiring"]
     assert world.org_a.name in names(selectors.organization_list(office_admin, {"filing": "expiring"}))
     org = _register(world.org_a)
-    assert org.filing_valid_until is not None and org.filing_valid_until < dt.date.today()
+    assert org.filing_valid_until is not None and org.filing_valid_until < timezone.localdate()
     assert world.org_a.name not in names(selectors.organization_list(office_admin, {"filing": "expiring"}))
     assert selectors.office_summary(office_admin)["filing_expiring"] == before - 1
     assert selectors.filing_warning(org) == ""
@@ -235,21 +235,21 @@ def test_timeline_names_the_instructor_instead_of_an_id(world, office_admin):
 
 
 def test_suggest_filing_number_is_the_next_free_one(world):
-    year = dt.date.today().year
+    year = timezone.localdate().year
     assert selectors.suggest_filing_number(year) == f"南山街备〔{year}〕001号"
     org = make_organization(world.community_a, members=2)
     number = f"南山街备〔{year}〕041号"
-    services.organization_file(organization=org, filing_number=number, filed_on=dt.date.today(), by=system_actor())
+    services.organization_file(organization=org, filing_number=number, filed_on=timezone.localdate(), by=system_actor())
     assert selectors.suggest_filing_number(year) == f"南山街备〔{year}〕042号"
     assert selectors.suggest_filing_number(year - 1) == f"南山街备〔{year - 1}〕001号"
 
 
 def test_suggest_filing_number_follows_the_configured_format(world, settings):
     settings.SIFU_FILING_NUMBER_FORMAT = "NS{year}-{seq:04d}"
-    year = dt.date.today().year
+    year = timezone.localdate().year
     org = make_organization(world.community_a, members=2)
     services.organization_file(
-        organization=org, filing_number=f"NS{year}-0041", filed_on=dt.date.today(), by=system_actor()
+        organization=org, filing_number=f"NS{year}-0041", filed_on=timezone.localdate(), by=system_actor()
     )
     make_organization(world.community_a, "别的格式", members=2, filed=True)  # numbers of another style are ignored
     assert selectors.suggest_filing_number(year) == f"NS{year}-0042"

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from sifu.accounts.services import system_actor
 from sifu.registry import services
@@ -123,7 +124,7 @@ def test_joining_in_the_future_is_refused(world):
         services.membership_add(
             organization=world.org_a,
             person=make_person(),
-            joined_on=dt.date.today() + dt.timedelta(days=2),
+            joined_on=timezone.localdate() + dt.timedelta(days=2),
             by=system_actor(),
         )
 
@@ -134,7 +135,9 @@ def test_leaving_before_joining_or_in_the_future_is_refused(world):
         services.membership_end(membership=member, left_on=JOINED - dt.timedelta(days=1), by=system_actor())
     assert _error_fields(exc) == {"left_on"}
     with pytest.raises(ValidationError, match="future"):
-        services.membership_end(membership=member, left_on=dt.date.today() + dt.timedelta(days=2), by=system_actor())
+        services.membership_end(
+            membership=member, left_on=timezone.localdate() + dt.timedelta(days=2), by=system_actor()
+        )
     member.refresh_from_db()
     assert member.left_on is None
 

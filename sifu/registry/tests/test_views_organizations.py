@@ -12,6 +12,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from sifu.accounts.services import system_actor
 from sifu.core.validators import uscc_check_char
@@ -132,7 +133,7 @@ def many(world):
         joined_on=dt.date(2021, 2, 1),
         by=system_actor(),
     )
-    fresh = make_organization(a, "新备案舞蹈队", members=2, filed=True, on=dt.date.today())
+    fresh = make_organization(a, "新备案舞蹈队", members=2, filed=True, on=timezone.localdate())
     return {"proposed": proposed, "branch": branch, "fresh": fresh}
 
 
@@ -505,7 +506,7 @@ def test_instructor_outside_scope_is_refused(client, world, community_staff):
 def test_file_form_suggests_a_number_and_shows_the_checklist(client, world, office_admin):
     org = make_organization(world.community_a, nature=Organization.Nature.ASSOCIATION, members=4)
     response = login(client, office_admin).get(transition(org, "file"))
-    year = dt.date.today().year
+    year = timezone.localdate().year
     assert response.context["form"].initial["filing_number"] == f"南山街备〔{year}〕001号"
     checklist = {item.code: item.ok for item in response.context["checklist"]}
     assert checklist == {"name": True, "venue": True, "initiators": True, "members": False, "leader": True}
