@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "sifu.core",
     "sifu.accounts",
     "sifu.jobs",
+    "sifu.privacy",
     "sifu.registry",
     "sifu.incubation",
     "sifu.outcomes",

@@ -9,6 +9,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("sifu.incubation.urls")),
     path("", include("sifu.accounts.urls")),
     path("", include("sifu.jobs.urls")),
+    path("", include("sifu.privacy.urls")),
     path("office/dashboard/", include("sifu.outcomes.urls")),
     path("api/v1/", include("sifu.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -10,7 +10,8 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from sifu.core.masking import mask_phone
-from sifu.registry.models import Membership, Person, SensitiveView
+from sifu.privacy.models import SensitiveView
+from sifu.registry.models import Membership, Person
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -38,6 +38,8 @@ class Perm:
     PEOPLE_VIEW = "people.view_person"
     PEOPLE_CHANGE = "people.change_person"
     PEOPLE_SENSITIVE = "people.view_sensitive"
+    # The log of who saw whose personal information unmasked (sifu.privacy).
+    PRIVACY_LOG_VIEW = "privacy.view_sensitive_log"
     MEMBERS_CHANGE = "registry.change_membership"
     OUTCOMES_VIEW = "outcomes.view_figures"
     ACCOUNTS_MANAGE = "accounts.manage_accounts"
@@ -80,6 +82,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.PEOPLE_VIEW,
             Perm.PEOPLE_CHANGE,
             Perm.PEOPLE_SENSITIVE,
+            Perm.PRIVACY_LOG_VIEW,
             Perm.MEMBERS_CHANGE,
             Perm.OUTCOMES_VIEW,
             Perm.ACCOUNTS_MANAGE,

@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from sifu.registry.models import Membership, Organization, OrganizationStatusChange, Person, SensitiveView
+from sifu.registry.models import Membership, Organization, OrganizationStatusChange, Person
 
 
 class MembershipInline(admin.TabularInline):
@@ -73,12 +73,3 @@ class OrganizationStatusChangeAdmin(ReadOnlyAdmin):
     list_filter = ("status", "action")
     search_fields = ("organization__name",)
     list_select_related = ("organization", "created_by")
-
-
-@admin.register(SensitiveView)
-class SensitiveViewAdmin(ReadOnlyAdmin):
-    list_display = ("at", "user", "person", "field", "context")
-    list_filter = ("field",)
-    search_fields = ("user__username", "person__name", "context")
-    list_select_related = ("user", "person")
-    date_hierarchy = "at"

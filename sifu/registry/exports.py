@@ -6,7 +6,7 @@
     负责人, 负责人手机, 当前成员数 and 党员数. One query, whatever the number of rows: the
     leader and the counts are subqueries. Phones are masked (138****1234) unless ``unmasked=True``.
     The caller decides who may have them unmasked (Perm.PEOPLE_SENSITIVE) and records it with
-    ``services.record_unmasked_export`` (DESIGN.md §4.7).
+    ``privacy.services.unmasked_export_record`` (DESIGN.md §4.7).
 
 ``ImportTemplateExporter(communities=[...]).response("社区社会组织导入模板.xlsx")``
     The import template: sheets 组织 and 成员 with their headers, dropdowns for the enumerated

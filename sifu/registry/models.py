@@ -339,29 +339,3 @@ class Membership(models.Model):
     def is_current(self, on: dt.date | None = None) -> bool:
         on = on or timezone.localdate()
         return self.joined_on <= on and (self.left_on is None or self.left_on > on)
-
-
-class SensitiveView(models.Model):
-    """Each time a user sees a person's phone or ID number unmasked (DESIGN.md §4.7)."""
-
-    class Field(models.TextChoices):
-        PHONE = "phone", _("Phone")
-        ID_NUMBER = "id_number", _("ID number")
-        EXPORT = "export", _("Unmasked export")
-
-    user = models.ForeignKey("accounts.User", verbose_name=_("user"), on_delete=models.PROTECT, related_name="+")
-    person = models.ForeignKey(
-        Person, verbose_name=_("person"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    field = models.CharField(_("field"), max_length=16, choices=Field.choices)
-    context = models.CharField(_("context"), max_length=200, blank=True)
-    at = models.DateTimeField(_("at"), default=timezone.now)
-
-    class Meta:
-        verbose_name = _("unmasked view")
-        verbose_name_plural = _("unmasked views")
-        ordering = ["-at"]
-        indexes = [models.Index(fields=["person", "at"], name="sensitive_person_idx")]
-
-    def __str__(self) -> str:
-        return f"{self.user_id} saw {self.field} of {self.person_id} at {self.at:%Y-%m-%d %H:%M}"

@@ -25,7 +25,6 @@ from sifu.registry.models import (
     Organization,
     OrganizationStatusChange,
     Person,
-    SensitiveView,
 )
 
 FILING_VALID_YEARS = 3
@@ -538,26 +537,6 @@ def person_find_or_create(
     if missing:
         match = person_update(person=match, data=missing, by=by)
     return match, False
-
-
-@transaction.atomic
-def person_reveal(*, person: Person, field: str, by: User, context: str = "") -> str:
-    """Return one unmasked identifier and record that ``by`` saw it."""
-    if field not in (SensitiveView.Field.PHONE, SensitiveView.Field.ID_NUMBER):
-        raise ValidationError(_("Unknown field."))
-    if not by.has_perm(Perm.PEOPLE_SENSITIVE, person) and not _sees_via_membership(by, person):
-        raise PermissionDenied(_("You may not see this person's personal information."))
-    SensitiveView.objects.create(user=by, person=person, field=field, context=context[:200])
-    return getattr(person, field) or ""
-
-
-def _sees_via_membership(user: User, person: Person) -> bool:
-    orgs = Organization.objects.for_user(user, Perm.PEOPLE_SENSITIVE)
-    return Membership.objects.filter(person=person, organization__in=orgs).exists()
-
-
-def record_unmasked_export(*, by: User, context: str) -> None:
-    SensitiveView.objects.create(user=by, person=None, field=SensitiveView.Field.EXPORT, context=context[:200])
 
 
 def _verbose_name(model: type[models.Model], name: str) -> str:

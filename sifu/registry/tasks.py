@@ -28,7 +28,7 @@ from sifu.core.spreadsheets import ImportResult
 from sifu.jobs.models import Job
 from sifu.jobs.progress import ProgressReporter
 from sifu.jobs.runner import JobOutput, run_job
-from sifu.registry import services
+from sifu.privacy import services as privacy_services
 from sifu.registry.exports import OrganizationListExporter, organizations_to_export
 from sifu.registry.imports import RegistryImport
 
@@ -122,7 +122,7 @@ def _export_organizations(job: Job, report: ProgressReporter) -> JobOutput:
     content = exporter.to_bytes()
     if unmasked:
         context = f"organization list export (job #{job.pk}) ?{query.urlencode()}"
-        services.record_unmasked_export(by=owner, context=context)
+        privacy_services.unmasked_export_record(by=owner, context=context)
     lines = [ngettext("%(n)d organization", "%(n)d organizations", total) % {"n": total}]
     if not unmasked:
         lines.append(_("Phone numbers are masked."))

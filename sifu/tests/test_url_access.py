@@ -241,6 +241,9 @@ ROUTES: dict[str, Route] = {
     # Without a date (done) or on a milestone not done (reopen): refused (400), nothing saved.
     "incubation:plan-milestone-done": Route("400 403 403 404 404 403 404 404 302", milestone, method="POST"),
     "incubation:plan-milestone-reopen": Route("400 403 403 404 404 403 404 404 302", milestone, method="POST"),
+    # The log of unmasked views: subdistrict admins only (sifu/privacy/selectors.py for its scope).
+    "privacy:view-list": Route("200 403 403 403 403 403 403 403 302"),
+    "privacy:view-export": Route("200 403 403 403 403 403 403 403 302"),
     "outcomes:dashboard": Route("200 200 200 403 403 200 403 403 302"),
     "api:api-root": Route("200 200 200 200 200 200 200 200 403"),
     "api:organization-list": Route("200 200 200 200 403 200 403 403 403"),

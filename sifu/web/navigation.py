@@ -65,6 +65,7 @@ NAVIGATION: tuple[NavGroup, ...] = (
         (
             NavItem(_("Accounts and roles"), "accounts:user-list", Perm.ACCOUNTS_MANAGE, "/office/accounts/"),
             NavItem(_("Areas"), "accounts:area-list", Perm.AREA_MANAGE, "/office/areas/"),
+            NavItem(_("Personal data views"), "privacy:view-list", Perm.PRIVACY_LOG_VIEW, "/office/privacy/"),
         ),
     ),
 )

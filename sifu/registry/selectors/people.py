@@ -103,7 +103,7 @@ def person_timeline(person: Person, *, organization_ids: Iterable[int]) -> list[
     """The person's history and that of their memberships in ``organization_ids``, newest first.
 
     Two queries (one per history table). Phone and ID number are masked in the diffs: seeing
-    them in full goes through ``services.person_reveal``, which records it.
+    them in full goes through ``privacy.services.person_reveal``, which records it.
     """
     person_records = list(Person.history.filter(id=person.pk).select_related("history_user", "community"))
     membership_records = list(

@@ -11,9 +11,10 @@ from django.urls import reverse
 from sifu.accounts.services import role_revoke, system_actor
 from sifu.jobs.models import Job
 from sifu.jobs.testing import run_queued_jobs
+from sifu.privacy.models import SensitiveView
 from sifu.registry.imports import RegistryImport
 from sifu.registry.management.commands.import_registry import TerminalProgress
-from sifu.registry.models import Membership, SensitiveView
+from sifu.registry.models import Membership
 from sifu.registry.tests.excel import member, org, workbook
 from sifu.registry.tests.factories import make_organization
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from sifu.accounts.services import system_actor
 from sifu.registry import services
-from sifu.registry.models import Membership, Organization, Person, SensitiveView
+from sifu.registry.models import Membership, Organization, Person
 from sifu.registry.tests.factories import make_organization, make_person, valid_id_number, valid_phone
 
 JOINED = dt.date(2020, 1, 1)  # when the world's members joined
@@ -297,39 +297,3 @@ def test_person_update_refuses_another_persons_phone(world):
     with pytest.raises(ValidationError) as exc:
         services.person_update(person=two, data={"phone": one.phone}, by=system_actor())
     assert _error_fields(exc) == {"phone"}
-
-
-# Unmasking ----------------------------------------------------------------------------------
-
-
-def test_reveal_logs_a_sensitive_view(world, community_staff):
-    person = make_person(community=world.community_a, id_number=valid_id_number(906))
-    value = services.person_reveal(person=person, field="id_number", by=community_staff, context="test")
-    assert value == valid_id_number(906)
-    log = SensitiveView.objects.get()
-    assert (log.user, log.person, log.field, log.context) == (community_staff, person, "id_number", "test")
-
-
-def test_reveal_through_a_membership_in_an_organization_in_scope(world, org_leader, other_staff):
-    member = _member(world.org_a).person  # lives in community A
-    assert services.person_reveal(person=member, field="phone", by=org_leader) == member.phone
-    with pytest.raises(PermissionDenied):
-        services.person_reveal(person=member, field="phone", by=other_staff)
-    services.membership_add(organization=world.org_b, person=member, joined_on=JOINED, by=system_actor())
-    assert services.person_reveal(person=member, field="phone", by=other_staff) == member.phone
-    assert SensitiveView.objects.count() == 2
-
-
-@pytest.mark.parametrize("persona_name", ["org_member", "outsider", "district_leader", "reviewer"])
-def test_reveal_is_refused_without_the_permission(world, persona_name, request):
-    user = request.getfixturevalue(persona_name)
-    member = _member(world.org_a).person
-    with pytest.raises(PermissionDenied):
-        services.person_reveal(person=member, field="phone", by=user)
-    assert not SensitiveView.objects.exists()
-
-
-def test_reveal_refuses_other_fields(world, office_admin):
-    with pytest.raises(ValidationError):
-        services.person_reveal(person=_member(world.org_a).person, field="name", by=office_admin)
-    assert not SensitiveView.objects.exists()

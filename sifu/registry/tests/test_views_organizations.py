@@ -16,8 +16,9 @@ from django.utils import timezone
 
 from sifu.accounts.services import system_actor
 from sifu.core.validators import uscc_check_char
+from sifu.privacy.models import SensitiveView
 from sifu.registry import services
-from sifu.registry.models import Membership, Organization, OrganizationStatusChange, SensitiveView
+from sifu.registry.models import Membership, Organization, OrganizationStatusChange
 from sifu.registry.tests.factories import make_organization, make_person
 
 LIST = reverse("registry:organization-list")

@@ -10,8 +10,9 @@ import pytest
 from django.urls import reverse
 
 from sifu.accounts.services import system_actor
+from sifu.privacy.models import SensitiveView
 from sifu.registry import services
-from sifu.registry.models import Membership, Organization, Person, SensitiveView
+from sifu.registry.models import Membership, Organization, Person
 from sifu.registry.tests.factories import make_organization, make_person, valid_id_number, valid_phone
 
 LIST = reverse("registry:person-list")

@@ -27,6 +27,7 @@ from sifu.core.masking import mask_phone
 from sifu.core.permissions import Perm
 from sifu.core.views import AuthenticatedHttpRequest, query_without
 from sifu.jobs.services import job_start
+from sifu.privacy import services as privacy_services
 from sifu.registry import selectors, services, tasks
 from sifu.registry.exports import OrganizationListExporter, organizations_to_export
 from sifu.registry.forms import (
@@ -112,7 +113,7 @@ def organization_export(request: AuthenticatedHttpRequest) -> HttpResponse:
         )
         return redirect("jobs:detail", job.pk)
     if unmasked:
-        services.record_unmasked_export(by=user, context=f"organization list export ?{request.GET.urlencode()}")
+        privacy_services.unmasked_export_record(by=user, context=f"organization list export ?{request.GET.urlencode()}")
     return OrganizationListExporter(queryset, unmasked=unmasked).response(filename)
 
 

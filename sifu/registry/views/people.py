@@ -31,6 +31,8 @@ from sifu.core.masking import mask_id_number, mask_phone
 from sifu.core.permissions import Perm, scope_for
 from sifu.core.validators import normalize_id_number, normalize_phone
 from sifu.core.views import AuthenticatedHttpRequest, query_without
+from sifu.privacy import services as privacy_services
+from sifu.privacy.models import SensitiveView
 from sifu.registry import selectors, services
 from sifu.registry.forms import (
     NON_LEADER_ROLES,
@@ -41,7 +43,7 @@ from sifu.registry.forms import (
     PersonFilterForm,
     PersonForm,
 )
-from sifu.registry.models import Membership, Organization, Person, SensitiveView
+from sifu.registry.models import Membership, Organization, Person
 from sifu.registry.permissions import (
     get_membership_for_user,
     get_organization_for_user,
@@ -164,11 +166,11 @@ def person_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def person_reveal(request: AuthenticatedHttpRequest, pk: int, field: str) -> HttpResponse:
-    """Show one identifier in full, recording that the user saw it (services.person_reveal)."""
+    """Show one identifier in full, recording that the user saw it (privacy.services.person_reveal)."""
     if field not in REVEALABLE:
         raise Http404
     person = get_person_for_user(request.user, pk, Perm.PEOPLE_VIEW)
-    value = services.person_reveal(person=person, field=field, by=request.user, context=request.path)
+    value = privacy_services.person_reveal(person=person, field=field, by=request.user, context=request.path)
     if request.htmx:
         return render(
             request, "registry/person_detail.html#sensitive", {"field": field, "value": value, "person": person}

@@ -1,0 +1,5 @@
+from sifu.privacy.views import urls
+
+app_name = "privacy"
+
+urlpatterns = [*urls]
