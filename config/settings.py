@@ -22,6 +22,7 @@ CSRF_TRUSTED_ORIGINS = env_list("SIFU_CSRF_TRUSTED_ORIGINS", [])
 SECURE = env_bool("SIFU_SECURE", default=False)
 SESSION_COOKIE_SECURE = SECURE
 CSRF_COOKIE_SECURE = SECURE
+CSRF_FAILURE_VIEW = "sifu.core.errors.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -128,7 +129,7 @@ AXES_FAILURE_LIMIT = env_int("SIFU_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 0.25  # hours: 15 minutes
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "sifu.accounts.views.locked_out"  # the site's 429 page (sifu/core/errors.py)
 AXES_VERBOSE = False
 
 LANGUAGE_CODE = "zh-hans"

@@ -16,5 +16,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
 ]
 
+# Error pages in the site's layout (sifu/core/errors.py); the CSRF failure page: settings.CSRF_FAILURE_VIEW.
+handler400 = "sifu.core.errors.bad_request"
+handler403 = "sifu.core.errors.permission_denied"
+handler404 = "sifu.core.errors.page_not_found"
+handler500 = "sifu.core.errors.server_error"
+
 if settings.DEBUG:  # pragma: no cover - production serves media from the web server
     urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]

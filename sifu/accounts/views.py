@@ -15,11 +15,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from sifu.accounts import selectors, services
 from sifu.accounts.forms import AccountCreateForm, AreaCreateForm, GrantForm
 from sifu.accounts.permissions import can_manage_account, outside_grants
+from sifu.core.errors import too_many_requests
 from sifu.core.forms import add_service_error
 from sifu.core.masking import mask_phone
 from sifu.core.permissions import Perm, Role
@@ -27,7 +29,7 @@ from sifu.core.views import AuthenticatedHttpRequest
 
 
 class SifuLoginView(auth_views.LoginView):
-    """Django's login; django-axes counts failures and answers with accounts/locked_out.html (HTTP 429)."""
+    """Django's login; django-axes counts failures and answers with ``locked_out`` (HTTP 429)."""
 
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
@@ -41,6 +43,29 @@ class SifuLoginView(auth_views.LoginView):
 
 class SifuLogoutView(auth_views.LogoutView):
     pass
+
+
+def locked_out(request: HttpRequest, original_response: HttpResponse | None, credentials: Any) -> HttpResponse:
+    """django-axes' answer to a locked login (``AXES_LOCKOUT_CALLABLE``): the site's 429 page."""
+    limit = settings.AXES_FAILURE_LIMIT
+    cooloff = round(settings.AXES_COOLOFF_TIME * 3600)
+    return too_many_requests(
+        request,
+        title=_("Too many failed logins"),
+        message=[
+            ngettext(
+                "After %(count)s wrong password, logins for this account from this address are paused "
+                "for %(minutes)s minutes.",
+                "After %(count)s wrong passwords, logins for this account from this address are paused "
+                "for %(minutes)s minutes.",
+                limit,
+            )
+            % {"count": limit, "minutes": round(cooloff / 60)},
+            _("Try again later, or ask your subdistrict admin to reset your password."),
+        ],
+        retry_after=cooloff,
+        card_class="lockout-card",
+    )
 
 
 # --- helpers ---------------------------------------------------------------------------------------------

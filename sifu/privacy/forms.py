@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from sifu.core.forms import DateInput, FilterForm
 
@@ -21,7 +22,7 @@ class SensitiveViewFilterForm(FilterForm):
         label=_("Person"),
         required=False,
         max_length=40,
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Name")}),
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": pgettext_lazy("person", "Name")}),
     )
     date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
     date_to = forms.DateField(label=_("To"), required=False, widget=DateInput())

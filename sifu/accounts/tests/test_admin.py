@@ -35,7 +35,7 @@ def test_superuser_sees_models_and_history(client, root, office_admin, world):
         ("admin:registry_organization_changelist", []),
         ("admin:registry_organization_history", [world.org_a.pk]),
         ("admin:registry_person_changelist", []),
-        ("admin:registry_sensitiveview_changelist", []),
+        ("admin:privacy_sensitiveview_changelist", []),
         ("admin:registry_organizationstatuschange_changelist", []),
     ]:
         assert client.get(reverse(name, args=args)).status_code == 200, name

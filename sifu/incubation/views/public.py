@@ -1,7 +1,7 @@
 """The public need submission (no login). Nothing submitted is ever shown on the public side.
 
 Abuse guards: CSRF, a honeypot field, and at most ``SUBMISSIONS_PER_HOUR`` submissions per
-client IP (counted in Django's cache).
+client IP (counted in Django's cache); one more is answered with the site's 429 page.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from sifu.accounts.services import system_actor
+from sifu.core.errors import too_many_requests
 from sifu.core.forms import add_service_error
 from sifu.incubation import services
 from sifu.incubation.forms import PublicNeedForm
@@ -44,18 +45,16 @@ def _count(request: HttpRequest) -> None:
 @require_http_methods(["GET", "POST"])
 def need_submit(request: HttpRequest) -> HttpResponse:
     form = PublicNeedForm(request.POST or None)
-    status = 200
     if request.method == "POST":
         if _over_limit(request):
-            form.add_error(
-                None,
-                _(
+            return too_many_requests(
+                request,
+                message=_(
                     "Too many needs were sent from your connection in the last hour. Please try again later, "
                     "or tell your community's office directly."
                 ),
             )
-            status = 429
-        elif form.is_valid():
+        if form.is_valid():
             _count(request)
             if form.cleaned_data["website"]:  # honeypot filled in: a bot; say thanks, keep nothing
                 return redirect("incubation:need-submitted")
@@ -76,8 +75,7 @@ def need_submit(request: HttpRequest) -> HttpResponse:
                 add_service_error(form, exc)
             else:
                 return redirect("incubation:need-submitted")
-        if form.errors and status == 200:
-            status = 400
+    status = 400 if form.errors else 200
     return render(request, "incubation/public/need_submit.html", {"form": form}, status=status)
 
 
