@@ -89,7 +89,7 @@ NAV = {
             "incubation:plan-list",
             "outcomes:dashboard",
         ],
-        ["accounts:user-list", "accounts:area-list", "registry:import"],
+        ["accounts:user-list", "accounts:area-list", "registry:import", "privacy:view-list"],
     ),
     "office_admin": (
         ["incubate", "outcomes", "admin"],
@@ -106,6 +106,7 @@ NAV = {
             "outcomes:dashboard",
             "accounts:user-list",
             "accounts:area-list",
+            "privacy:view-list",
         ],
         [],
     ),
@@ -122,7 +123,7 @@ NAV = {
             "incubation:plan-list",
             "outcomes:dashboard",
         ],
-        ["accounts:user-list", "registry:import"],
+        ["accounts:user-list", "registry:import", "privacy:view-list"],
     ),
 }
 

@@ -62,6 +62,7 @@ def test_a_read_only_leader_sees_only_the_mask(world, district_leader, leader, p
     # Nor does posting to the reveal URL by hand work.
     token = json.loads(page.locator("body").get_attribute("hx-headers"))["X-CSRFToken"]
     response = page.request.post(f"{live_server.url}{reveal_url}", headers={"X-CSRFToken": token})
-    assert response.status == 403 and "CSRF" not in response.text()  # refused by the permission, not the token
+    # Refused by the permission (the 403 page's "not allowed"), not by the token (its "form has expired").
+    assert response.status == 403 and "您无权进行此操作" in response.text() and "表单已过期" not in response.text()
     assert leader.phone not in response.text()
     assert not SensitiveView.objects.exists()
