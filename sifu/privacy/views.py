@@ -5,33 +5,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone
-from django.views.decorators.http import require_GET
 
 from sifu.core.permissions import Perm
-from sifu.core.views import query_without
+from sifu.core.views import office_view, query_without
 from sifu.privacy import selectors
 from sifu.privacy.exports import SensitiveViewExporter
 from sifu.privacy.forms import SensitiveViewFilterForm
 
 
 def _filtered(request: HttpRequest) -> tuple[SensitiveViewFilterForm, dict[str, Any], Any]:
-    user = request.user
-    if not user.has_perm(Perm.PRIVACY_LOG_VIEW):
-        raise PermissionDenied
     form = SensitiveViewFilterForm(request.GET or None)
     filters = form.filters
-    return form, filters, selectors.sensitive_views_for_user(user, **filters)
+    return form, filters, selectors.sensitive_views_for_user(request.user, **filters)
 
 
-@login_required
-@require_GET
+@office_view(Perm.PRIVACY_LOG_VIEW)
 def sensitive_view_list(request: HttpRequest) -> HttpResponse:
     """Queries: session, user, the user's grants, the count, the page's rows (viewer and person joined)."""
     form, filters, views = _filtered(request)
@@ -46,8 +39,7 @@ def sensitive_view_list(request: HttpRequest) -> HttpResponse:
     return render(request, "privacy/sensitive_view_list.html", context)
 
 
-@login_required
-@require_GET
+@office_view(Perm.PRIVACY_LOG_VIEW)
 def sensitive_view_export(request: HttpRequest) -> HttpResponse:
     """The filtered log as .xlsx (names and fields only: the log holds no phone or ID number)."""
     _form, _filters, views = _filtered(request)
