@@ -35,7 +35,7 @@ class SensitiveViewExporter(ListExporter):
             item.at,
             str(item.user),
             item.user.username,
-            item.person.name if item.person_id else "",
+            item.person.name if item.person is not None else "",
             item.get_field_display(),
             item.context,
         ]

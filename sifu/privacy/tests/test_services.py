@@ -19,7 +19,9 @@ JOINED = dt.date(2020, 1, 1)  # when the world's members joined
 
 
 def _member(org: Organization) -> Membership:
-    return Membership.objects.filter(organization=org, role=Membership.Role.MEMBER, left_on__isnull=True).first()
+    member = Membership.objects.filter(organization=org, role=Membership.Role.MEMBER, left_on__isnull=True).first()
+    assert member is not None
+    return member
 
 
 # Revealing --------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ EXPORT = reverse("privacy:view-export")
 def _resident(org) -> Person:
     """A current member of ``org`` who lives in its community."""
     membership = Membership.objects.filter(organization=org, left_on__isnull=True).select_related("person").first()
+    assert membership is not None
     return membership.person
 
 
