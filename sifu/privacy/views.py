@@ -5,15 +5,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 
 from sifu.core.permissions import Perm
 from sifu.core.views import office_view, query_without
-from sifu.privacy import selectors
+from sifu.jobs.services import job_start
+from sifu.privacy import selectors, tasks
 from sifu.privacy.exports import SensitiveViewExporter
 from sifu.privacy.forms import SensitiveViewFilterForm
 
@@ -41,10 +43,21 @@ def sensitive_view_list(request: HttpRequest) -> HttpResponse:
 
 @office_view(Perm.PRIVACY_LOG_VIEW)
 def sensitive_view_export(request: HttpRequest) -> HttpResponse:
-    """The filtered log as .xlsx (names and fields only: the log holds no phone or ID number)."""
+    """The filtered log as .xlsx (names and fields only: the log holds no phone or ID number). Up to
+    ``SIFU_EXPORT_ROWS_AT_ONCE`` rows download at once; more are made by a background job."""
     _form, _filters, views = _filtered(request)
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    return SensitiveViewExporter(views).response(f"unmasked-views-{stamp}.xlsx")
+    filename = f"unmasked-views-{timezone.localtime():%Y%m%d-%H%M}.xlsx"
+    rows = views.count()
+    if rows > settings.SIFU_EXPORT_ROWS_AT_ONCE:
+        job = job_start(
+            kind=tasks.EXPORT_KIND,
+            label=tasks.export_label(rows),
+            task=tasks.export_sensitive_views,
+            params={"query": query_without(request, "page"), "filename": filename},
+            by=request.user,
+        )
+        return redirect("jobs:detail", job.pk)
+    return SensitiveViewExporter(views).response(filename)
 
 
 urls = [

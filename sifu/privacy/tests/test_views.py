@@ -191,7 +191,8 @@ def test_page_is_paginated_and_keeps_the_filters(client, world, office_admin, co
 
 
 def _cells(response) -> list[list[str]]:
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    sheet = openpyxl.load_workbook(io.BytesIO(content)).active
     return [[("" if v is None else str(v)) for v in row] for row in sheet.iter_rows(values_only=True)]
 
 
@@ -217,3 +218,21 @@ def test_export_records_no_unmasked_view(client, world, office_admin, log):
     before = SensitiveView.objects.count()
     client.get(EXPORT)
     assert SensitiveView.objects.count() == before
+
+
+def test_a_large_export_becomes_a_job_for_its_owner(client, world, office_admin, log, settings, tmp_path):
+    from sifu.jobs.models import Job
+    from sifu.jobs.testing import run_queued_jobs
+
+    settings.MEDIA_ROOT = tmp_path
+    settings.SIFU_EXPORT_ROWS_AT_ONCE = 2  # three rows are in the admin's scope
+    client.force_login(office_admin)
+    response = client.get(EXPORT, {"field": "x", "page": "3"})
+    job = Job.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("jobs:detail", args=[job.pk])
+    assert job.kind == "privacy.export" and job.params["query"] == "field=x" and "(3 rows)" in job.label
+    assert run_queued_jobs() == 1
+    job.refresh_from_db()
+    assert job.status == Job.Status.SUCCEEDED and job.result["rows"] == 3
+    rows = _cells(client.get(reverse("jobs:download", args=[job.pk])))
+    assert len(rows) == 1 + 3 and "科技园社区工作人员" not in str(rows)
