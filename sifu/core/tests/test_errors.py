@@ -105,7 +105,7 @@ def test_403_for_an_anonymous_user_offers_to_log_in_and_come_back(client, db):
     assert response.status_code == 403 and public_layout(response)
     login = f"{reverse('accounts:login')}?next=/test-errors/refused/%3Fx%3D1"
     assert f'href="{login}"' in html(response)
-    assert "Log in" in html(response)
+    assert "Log in to continue" in html(response) and "You are not allowed" not in html(response)
 
 
 def test_403_in_zh_hans(client, community_staff):
