@@ -13,7 +13,7 @@ from django.urls import path
 from django.utils import timezone
 
 from sifu.core.permissions import Perm
-from sifu.core.views import office_view, query_without
+from sifu.core.views import AuthenticatedHttpRequest, office_view, query_without
 from sifu.jobs.services import job_start
 from sifu.privacy import selectors, tasks
 from sifu.privacy.exports import SensitiveViewExporter
@@ -42,7 +42,7 @@ def sensitive_view_list(request: HttpRequest) -> HttpResponse:
 
 
 @office_view(Perm.PRIVACY_LOG_VIEW)
-def sensitive_view_export(request: HttpRequest) -> HttpResponse:
+def sensitive_view_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The filtered log as .xlsx (names and fields only: the log holds no phone or ID number). Up to
     ``SIFU_EXPORT_ROWS_AT_ONCE`` rows download at once; more are made by a background job."""
     _form, _filters, views = _filtered(request)

@@ -7,7 +7,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registry', '0002_organization_rules_adopted'),
+        ('registry', '0003_date_defaults_localdate'),
         ('privacy', '0002_copy_registry_sensitive_views'),
     ]
 
