@@ -14,8 +14,8 @@ history action code. From that one declaration:
 - a form that posts an action carries the state its page showed (``{% load workflow %}``
   ``{% seen_fields obj %}``: the state field as ``seen``, each other marker as ``seen_<field>``);
   the view passes ``FLOW.posted(request.POST)`` on, and ``check`` refuses a post that lacks it or
-  whose state changed since ("status as seen"). Services called by code (the demo, imports, other
-  services) leave ``seen`` out: the copy the caller passed is then what it decided on.
+  whose state changed since ("status as seen"). Code that is not answering a page (the demo,
+  imports, another service) passes the copy it decided on, or None to act on the row as it is.
 
 Example (a need is screened by community staff)::
 
@@ -290,14 +290,20 @@ class Workflow:
                 blocked[name] = message
         return blocked
 
-    def check(self, obj: Any, name: str | Action, user: Any, *, seen: Seen | models.Model) -> Action:
+    def check(self, obj: Any, name: str | Action, user: Any, *, seen: Seen | models.Model | None) -> Action:
         """Refuse ``name`` on ``obj`` (the row re-read under a lock) unless everything holds, in
         this order: the permission (picked from the state as the page showed it, so nothing is
-        revealed first), the state the page showed (``seen``: a ``Seen`` from ``posted``, or the
-        copy of the object the caller decided on), the current state, then the guards. Returns
-        the action. ``user`` None is the system (no permission check)."""
+        revealed first), the state the page showed, the current state, then the guards. Returns
+        the action. ``user`` None is the system (no permission check).
+
+        ``seen`` is what the decision was made on: a ``Seen`` read from a post by ``posted`` (a
+        post without it is refused), the copy of the object the caller read before, or None for
+        code that acts on the row as it is now (the demo, imports, another service's consequence).
+        """
         action = self._action(name)
-        if isinstance(seen, models.Model):
+        if seen is None:
+            seen = self.seen_of(obj)
+        elif isinstance(seen, models.Model):
             seen = self.seen_of(seen)
         missing = self._missing_perm(self._as_seen(obj, seen), action, user)
         if missing is not None:

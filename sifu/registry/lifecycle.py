@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django_stubs_ext import StrOrPromise
 
+from sifu.core.permissions import Perm
+from sifu.core.workflow import Action, Workflow
 from sifu.registry.models import Membership, Organization
 
 S = Organization.Status
@@ -22,80 +24,131 @@ L = Organization.LegalStatus
 
 
 @dataclass(frozen=True)
-class Transition:
-    action: str  # dotted action code recorded in history
-    label: StrOrPromise
-    from_statuses: frozenset[str]
-    to_status: str | None  # None: status unchanged
-    from_legal: frozenset[str] | None = None  # None: any legal status
+class Transition(Action):
+    """A lifecycle action; ``action``, ``from_statuses`` and ``to_status`` are its older names."""
+
+    @property
+    def action(self) -> str:
+        return self.history
+
+    @property
+    def from_statuses(self) -> frozenset[str]:
+        return self.sources
+
+    @property
+    def to_status(self) -> str | None:
+        return self.target
 
 
-TRANSITIONS: dict[str, Transition] = {
-    "start_incubation": Transition(
-        "registry.organization.incubation_started",
-        gettext_lazy("Start incubation"),
-        frozenset({S.PROPOSED}),
-        S.INCUBATING,
+def _legal(name: str, *allowed: str) -> Any:
+    """A guard: transition ``name`` needs one of these legal statuses."""
+
+    def guard(org: Organization, user: Any) -> str | None:
+        if org.legal_status in allowed:
+            return None
+        return _("“%(action)s” is not possible for an organization that is %(legal)s.") % {
+            "action": ORGANIZATION_FLOW.actions[name].label,
+            "legal": org.get_legal_status_display(),
+        }
+
+    return guard
+
+
+def _ends_filed(org: Organization) -> tuple[str, ...]:
+    """Staff dissolve directly only what was never filed; a filed or registered organization ends by a
+    deregistration request (注销) that the subdistrict approves."""
+    if org.legal_status == L.UNFILED:
+        return (Perm.ORG_TRANSITION,)
+    return (Perm.ORG_TRANSITION, Perm.FILING_DECIDE)
+
+
+ORGANIZATION_FLOW = Workflow(
+    model=Organization,
+    field="status",
+    markers=("legal_status",),
+    actions=[
+        Transition(
+            "start_incubation",
+            gettext_lazy("Start incubation"),
+            sources={S.PROPOSED},
+            target=S.INCUBATING,
+            perm=Perm.ORG_TRANSITION,
+            history="registry.organization.incubation_started",
+        ),
+        Transition(
+            "file",
+            gettext_lazy("Record filing"),
+            sources={S.PROPOSED, S.INCUBATING},
+            target=S.ACTIVE,
+            # Recording a filing directly is for paper filings made before the platform: the subdistrict's.
+            perm=(Perm.FILING_DECIDE, Perm.ORG_TRANSITION),
+            history="registry.organization.filed",
+            guards=[_legal("file", L.UNFILED)],
+            denied={
+                Perm.FILING_DECIDE: gettext_lazy(
+                    "Only the subdistrict records a filing; submit a filing request instead."
+                )
+            },
+        ),
+        Transition(
+            "register",
+            gettext_lazy("Record registration"),
+            sources={S.ACTIVE},
+            target=None,
+            perm=Perm.ORG_TRANSITION,
+            history="registry.organization.registered",
+            guards=[_legal("register", L.FILED)],
+        ),
+        Transition(
+            "make_dormant",
+            gettext_lazy("Mark dormant"),
+            sources={S.ACTIVE},
+            target=S.DORMANT,
+            perm=Perm.ORG_TRANSITION,
+            history="registry.organization.made_dormant",
+        ),
+        Transition(
+            "reactivate",
+            gettext_lazy("Reactivate"),
+            sources={S.DORMANT, S.DISSOLVED},
+            target=S.ACTIVE,
+            perm=Perm.ORG_TRANSITION,
+            history="registry.organization.reactivated",
+            guards=[_legal("reactivate", L.FILED, L.REGISTERED)],
+        ),
+        Transition(
+            "dissolve",
+            gettext_lazy("Dissolve"),
+            sources={S.PROPOSED, S.INCUBATING, S.ACTIVE, S.DORMANT},
+            target=S.DISSOLVED,
+            perm=_ends_filed,
+            history="registry.organization.dissolved",
+            denied={
+                Perm.FILING_DECIDE: gettext_lazy(
+                    "A filed or registered organization ends by a deregistration request (注销); submit one instead."
+                )
+            },
+        ),
+    ],
+    state_message=gettext_lazy("“%(action)s” is not possible while the organization is %(status)s."),
+    stale_message=gettext_lazy(
+        "This organization changed since you opened the page: it is now %(status)s. Reload the page to see it."
     ),
-    "file": Transition(
-        "registry.organization.filed",
-        gettext_lazy("Record filing"),
-        frozenset({S.PROPOSED, S.INCUBATING}),
-        S.ACTIVE,
-        frozenset({L.UNFILED}),
-    ),
-    "register": Transition(
-        "registry.organization.registered",
-        gettext_lazy("Record registration"),
-        frozenset({S.ACTIVE}),
-        None,
-        frozenset({L.FILED}),
-    ),
-    "make_dormant": Transition(
-        "registry.organization.made_dormant",
-        gettext_lazy("Mark dormant"),
-        frozenset({S.ACTIVE}),
-        S.DORMANT,
-    ),
-    "reactivate": Transition(
-        "registry.organization.reactivated",
-        gettext_lazy("Reactivate"),
-        frozenset({S.DORMANT, S.DISSOLVED}),
-        S.ACTIVE,
-        frozenset({L.FILED, L.REGISTERED}),
-    ),
-    "dissolve": Transition(
-        "registry.organization.dissolved",
-        gettext_lazy("Dissolve"),
-        frozenset({S.PROPOSED, S.INCUBATING, S.ACTIVE, S.DORMANT}),
-        S.DISSOLVED,
-    ),
-}
+    denied=gettext_lazy("You cannot change the status of this organization."),
+)
+
+# name → action, for the pages, the figures and the tests that read the table.
+TRANSITIONS: dict[str, Transition] = ORGANIZATION_FLOW.actions  # type: ignore[assignment]  # all are Transitions
 
 
 def allowed_transitions(organization: Organization) -> list[str]:
-    return [
-        name
-        for name, t in TRANSITIONS.items()
-        if organization.status in t.from_statuses
-        and (t.from_legal is None or organization.legal_status in t.from_legal)
-    ]
+    """The transitions the organization's state allows (status and legal status), whoever asks."""
+    return [name for name in TRANSITIONS if ORGANIZATION_FLOW.problem(organization, name) is None]
 
 
 def transition_problem(organization: Organization, name: str) -> str | None:
     """Why ``name`` is not allowed from the organization's current state, or None."""
-    t = TRANSITIONS[name]
-    if organization.status not in t.from_statuses:
-        return _("“%(action)s” is not possible while the organization is %(status)s.") % {
-            "action": t.label,
-            "status": organization.get_status_display(),
-        }
-    if t.from_legal is not None and organization.legal_status not in t.from_legal:
-        return _("“%(action)s” is not possible for an organization that is %(legal)s.") % {
-            "action": t.label,
-            "legal": organization.get_legal_status_display(),
-        }
-    return None
+    return ORGANIZATION_FLOW.problem(organization, name)
 
 
 FLOOR = {

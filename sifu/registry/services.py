@@ -19,7 +19,8 @@ from sifu.accounts.models import Area, User
 from sifu.core.history import bulk_create_histories, save_with_history
 from sifu.core.permissions import Perm
 from sifu.core.validators import normalize_id_number, normalize_phone, normalize_uscc
-from sifu.registry.lifecycle import TRANSITIONS, floor_problems, transition_problem
+from sifu.core.workflow import Seen
+from sifu.registry.lifecycle import ORGANIZATION_FLOW, floor_problems
 from sifu.registry.models import (
     Membership,
     Organization,
@@ -178,20 +179,18 @@ def _transition(
     on: dt.date,
     reason: str,
     by: User,
+    seen: Seen | None = None,
     check: Callable[[Organization], None] | None = None,
     **changes: Any,
 ) -> Organization:
-    """Apply one transition to the row re-read under a lock.
+    """Apply one transition of ``ORGANIZATION_FLOW`` to the row re-read under a lock.
 
-    Order: permission, current state, dates, then ``check`` (the transition's own rules, run on
-    the locked row, never on the caller's possibly stale copy), then the writes.
+    Order: the workflow's check (permission, the state the page showed when a page posted it as
+    ``seen``, the current state and legal status), dates, then ``check`` (the transition's
+    own rules, run on the locked row, never on the caller's possibly stale copy), then the writes.
     """
     org = _locked(organization)
-    if not by.has_perm(Perm.ORG_TRANSITION, org):
-        raise PermissionDenied(_("You cannot change the status of this organization."))
-    problem = transition_problem(org, name)
-    if problem:
-        raise ValidationError(problem)
+    t = ORGANIZATION_FLOW.check(org, name, by, seen=seen)
     _check_date(on, label=_("The effective date"))
     last = _last_effective_on(org)
     if last and on < last:
@@ -200,28 +199,28 @@ def _transition(
         )
     if check is not None:
         check(org)
-    t = TRANSITIONS[name]
     from_status = org.status
     for field, value in changes.items():
         setattr(org, field, value)
-    if t.to_status is not None:
-        org.status = t.to_status
+    if ORGANIZATION_FLOW.move(org, t):
         org.status_since = on
     try:
         with transaction.atomic():
-            save_with_history(org, action=t.action, by=by, update_fields=[*changes, "status", "status_since"])
+            save_with_history(org, action=t.history, by=by, update_fields=[*changes, "status", "status_since"])
     except IntegrityError as exc:  # a unique filing number or code taken at the same moment
         raise ValidationError(
             _("Someone else recorded the same number or code at the same time; reload and try again.")
         ) from exc
-    _record_status(org, action=t.action, from_status=from_status, on=on, reason=reason, by=by)
+    _record_status(org, action=t.history, from_status=from_status, on=on, reason=reason, by=by)
     organization.refresh_from_db()
     return org
 
 
 @transaction.atomic
-def organization_start_incubation(*, organization: Organization, on: dt.date | None = None, by: User) -> Organization:
-    return _transition(organization, "start_incubation", on=on or _today(), reason="", by=by)
+def organization_start_incubation(
+    *, organization: Organization, on: dt.date | None = None, by: User, seen: Seen | None = None
+) -> Organization:
+    return _transition(organization, "start_incubation", on=on or _today(), reason="", by=by, seen=seen)
 
 
 def filing_valid_until(filed_on: dt.date) -> dt.date:
@@ -240,6 +239,7 @@ def organization_file(
     filed_on: dt.date,
     by: User,
     check_floor: bool = True,
+    seen: Seen | None = None,
 ) -> Organization:
     """Record the subdistrict's filing (备案): checks the Guangdong floor on the filing date.
 
@@ -247,8 +247,6 @@ def organization_file(
     incubation filing workflow, which calls this on approval; calling it directly is for entering
     paper filings made before the platform.
     """
-    if not by.has_perm(Perm.FILING_DECIDE, organization):
-        raise PermissionDenied(_("Only the subdistrict records a filing; submit a filing request instead."))
     filing_number = (filing_number or "").strip()
     if not filing_number:
         raise ValidationError({"filing_number": _("Enter the filing number.")})
@@ -267,6 +265,7 @@ def organization_file(
         on=filed_on,
         reason="",
         by=by,
+        seen=seen,
         check=check,
         legal_status=Organization.LegalStatus.FILED,
         filing_number=filing_number,
@@ -319,7 +318,9 @@ def check_uscc_matches(uscc: str, nature: str) -> None:
 
 
 @transaction.atomic
-def organization_register(*, organization: Organization, uscc: str, registered_on: dt.date, by: User) -> Organization:
+def organization_register(
+    *, organization: Organization, uscc: str, registered_on: dt.date, by: User, seen: Seen | None = None
+) -> Organization:
     """Conversion of a filed organization into a registered 社会团体 / 社会服务机构."""
     try:
         uscc = normalize_uscc(uscc)
@@ -339,6 +340,7 @@ def organization_register(*, organization: Organization, uscc: str, registered_o
         on=registered_on,
         reason="",
         by=by,
+        seen=seen,
         check=check,
         legal_status=Organization.LegalStatus.REGISTERED,
         uscc=uscc,
@@ -348,16 +350,21 @@ def organization_register(*, organization: Organization, uscc: str, registered_o
 
 @transaction.atomic
 def organization_make_dormant(
-    *, organization: Organization, reason: str, on: dt.date | None = None, by: User
+    *, organization: Organization, reason: str, on: dt.date | None = None, by: User, seen: Seen | None = None
 ) -> Organization:
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the organization is dormant.")})
-    return _transition(organization, "make_dormant", on=on or _today(), reason=reason.strip(), by=by)
+    return _transition(organization, "make_dormant", on=on or _today(), reason=reason.strip(), by=by, seen=seen)
 
 
 @transaction.atomic
 def organization_reactivate(
-    *, organization: Organization, on: dt.date | None = None, reason: str = "", by: User
+    *,
+    organization: Organization,
+    on: dt.date | None = None,
+    reason: str = "",
+    by: User,
+    seen: Seen | None = None,
 ) -> Organization:
     on = on or _today()
 
@@ -366,26 +373,19 @@ def organization_reactivate(
         if problems:
             raise ValidationError(_("Cannot reactivate. Still missing: %(items)s.") % {"items": "; ".join(problems)})
 
-    return _transition(organization, "reactivate", on=on, reason=(reason or "").strip(), by=by, check=check)
+    return _transition(organization, "reactivate", on=on, reason=(reason or "").strip(), by=by, seen=seen, check=check)
 
 
 @transaction.atomic
 def organization_dissolve(
-    *, organization: Organization, reason: str, on: dt.date | None = None, by: User
+    *, organization: Organization, reason: str, on: dt.date | None = None, by: User, seen: Seen | None = None
 ) -> Organization:
     """End an organization. One that is filed or registered ends by a deregistration request (注销)
-    that the subdistrict approves (``Perm.FILING_DECIDE``); staff dissolve directly only what was
-    never filed (a proposed or incubating organization that did not come about)."""
+    that the subdistrict approves (``Perm.FILING_DECIDE``, in ``ORGANIZATION_FLOW``); staff dissolve
+    directly only what was never filed (a proposed or incubating organization that did not come about)."""
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the organization is dissolved.")})
-
-    def check(org: Organization) -> None:
-        if org.legal_status != Organization.LegalStatus.UNFILED and not by.has_perm(Perm.FILING_DECIDE, org):
-            raise PermissionDenied(
-                _("A filed or registered organization ends by a deregistration request (注销); submit one instead.")
-            )
-
-    return _transition(organization, "dissolve", on=on or _today(), reason=reason.strip(), by=by, check=check)
+    return _transition(organization, "dissolve", on=on or _today(), reason=reason.strip(), by=by, seen=seen)
 
 
 # People -------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from sifu.core.permissions import Perm
 from sifu.incubation import selectors
 from sifu.incubation.services.filings import offered_kinds
 from sifu.registry import selectors as registry_selectors
-from sifu.registry.lifecycle import allowed_transitions
+from sifu.registry.lifecycle import ORGANIZATION_FLOW
 from sifu.registry.models import Organization
 
 register = template.Library()
@@ -24,8 +24,8 @@ register = template.Library()
 @register.inclusion_tag("incubation/filing_panel.html", takes_context=True)
 def filing_panel(context: template.Context, organization: Organization) -> dict[str, Any]:
     """The organization's filing: the request in progress (or the latest), what the viewer may ask
-    for now (renewal with its flag, a change, deregistration, or the first filing) and, for the
-    subdistrict, the conversion to registration. At most one query; none without FILING_VIEW."""
+    for now (renewal with its flag, a change, deregistration, or the first filing) and, for those
+    the registry's workflow allows, the conversion to registration. At most one query; none without FILING_VIEW."""
     user = context["user"]
     if not user.has_perm(Perm.FILING_VIEW, organization):
         return {"show": False}
@@ -33,11 +33,8 @@ def filing_panel(context: template.Context, organization: Organization) -> dict[
     filing = selectors.organization_filing(organization)
     is_open = filing is not None and filing.is_open
     may_submit = user.has_perm(Perm.FILING_SUBMIT, organization)
-    may_register = (
-        user.has_perm(Perm.FILING_DECIDE, organization)
-        and user.has_perm(Perm.ORG_TRANSITION, organization)
-        and "register" in allowed_transitions(organization)
-    )
+    # The conversion to registration is the registry's transition, offered as the registry's page offers it.
+    may_register = "register" in ORGANIZATION_FLOW.allowed_actions(organization, user)
     return {
         "show": True,
         "organization": organization,

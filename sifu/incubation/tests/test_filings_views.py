@@ -491,7 +491,13 @@ def test_panel_links_the_subdistrict_to_the_conversion_to_registration(client, w
     code = "51440305MJL000002"
     response = client.post(
         reverse("registry:organization-transition", args=[world.org_a.pk, "register"]),
-        {"uscc": code + uscc_check_char(code), "registered_on": timezone.localdate().isoformat()},
+        {
+            "uscc": code + uscc_check_char(code),
+            "registered_on": timezone.localdate().isoformat(),
+            # the state the transition page showed, as it posts it
+            "seen": world.org_a.status,
+            "seen_legal_status": world.org_a.legal_status,
+        },
     )
     assert response.status_code == 302
     world.org_a.refresh_from_db()

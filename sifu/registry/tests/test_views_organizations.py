@@ -32,6 +32,11 @@ def transition(org: Organization, action: str) -> str:
     return reverse("registry:organization-transition", args=[org.pk, action])
 
 
+def seen(org: Organization, **data) -> dict:
+    """A transition form's data with the state its page showed, as the page posts it."""
+    return {"seen": org.status, "seen_legal_status": org.legal_status, **data}
+
+
 @pytest.fixture
 def client(client):
     """Pages in the source language, whatever catalogue is installed."""
@@ -518,7 +523,7 @@ def test_filing_below_the_floor_is_refused_with_the_reason_and_nothing_saved(cli
     org = make_organization(world.community_a, nature=Organization.Nature.ASSOCIATION, members=4)
     changes = OrganizationStatusChange.objects.count()
     response = login(client, office_admin).post(
-        transition(org, "file"), {"filing_number": "NS2024-0100", "filed_on": "2024-03-01"}
+        transition(org, "file"), seen(org, filing_number="NS2024-0100", filed_on="2024-03-01")
     )
     assert response.status_code == 200
     page = response.content.decode()
@@ -531,7 +536,7 @@ def test_filing_below_the_floor_is_refused_with_the_reason_and_nothing_saved(cli
 def test_filing_that_meets_the_floor_is_recorded(client, world, office_admin):
     org = make_organization(world.community_a, members=2)  # service-type: 2 initiators, 2 staff
     response = login(client, office_admin).post(
-        transition(org, "file"), {"filing_number": "NS2024-0100", "filed_on": "2024-03-01"}
+        transition(org, "file"), seen(org, filing_number="NS2024-0100", filed_on="2024-03-01")
     )
     assert response.status_code == 302 and response["Location"] == detail(org)
     org.refresh_from_db()
@@ -543,7 +548,7 @@ def test_filing_that_meets_the_floor_is_recorded(client, world, office_admin):
 def test_duplicate_filing_number_is_shown_by_the_field(client, world, office_admin):
     org = make_organization(world.community_a, members=2)
     response = login(client, office_admin).post(
-        transition(org, "file"), {"filing_number": world.org_a.filing_number, "filed_on": "2024-03-01"}
+        transition(org, "file"), seen(org, filing_number=world.org_a.filing_number, filed_on="2024-03-01")
     )
     assert "already used" in response.context["form"].errors["filing_number"][0]
 
@@ -554,7 +559,7 @@ def test_community_staff_cannot_record_a_filing_directly(client, world, communit
     login(client, community_staff)
     assert "/transition/file/" not in client.get(detail(org)).content.decode()
     assert client.get(transition(org, "file")).status_code == 403
-    response = client.post(transition(org, "file"), {"filing_number": "NS2024-0100", "filed_on": "2024-03-01"})
+    response = client.post(transition(org, "file"), seen(org, filing_number="NS2024-0100", filed_on="2024-03-01"))
     assert response.status_code == 403
     org.refresh_from_db()
     assert org.legal_status == Organization.LegalStatus.UNFILED
@@ -562,7 +567,7 @@ def test_community_staff_cannot_record_a_filing_directly(client, world, communit
 
 def test_register_refuses_a_bad_code(client, world, community_staff):
     response = login(client, community_staff).post(
-        transition(world.org_a, "register"), {"uscc": "51440305MJL0000710", "registered_on": "2024-03-01"}
+        transition(world.org_a, "register"), seen(world.org_a, uscc="51440305MJL0000710", registered_on="2024-03-01")
     )
     assert response.status_code == 200 and response.context["form"].errors["uscc"]
     world.org_a.refresh_from_db()
@@ -571,9 +576,11 @@ def test_register_refuses_a_bad_code(client, world, community_staff):
 
 def test_dormant_needs_a_reason_then_works(client, world, community_staff):
     login(client, community_staff)
-    response = client.post(transition(world.org_a, "make_dormant"), {"on": "2024-01-01", "reason": ""})
+    response = client.post(transition(world.org_a, "make_dormant"), seen(world.org_a, on="2024-01-01", reason=""))
     assert response.status_code == 200 and "reason" in response.context["form"].errors
-    response = client.post(transition(world.org_a, "make_dormant"), {"on": "2024-01-01", "reason": "暂停活动"})
+    response = client.post(
+        transition(world.org_a, "make_dormant"), seen(world.org_a, on="2024-01-01", reason="暂停活动")
+    )
     assert response.status_code == 302
     world.org_a.refresh_from_db()
     assert world.org_a.status == Organization.Status.DORMANT
@@ -585,8 +592,9 @@ def test_transition_from_a_state_that_changed_meanwhile_is_refused(client, world
     """Two people open the form; the second one's submit meets the new state and is refused."""
     login(client, community_staff)
     assert client.get(transition(world.org_a, "make_dormant")).status_code == 200
+    page = seen(world.org_a, on="2024-02-01", reason="暂停")  # what the form carries: active, filed
     services.organization_dissolve(organization=world.org_a, reason="合并", on=dt.date(2024, 1, 1), by=office_admin)
-    response = client.post(transition(world.org_a, "make_dormant"), {"on": "2024-02-01", "reason": "暂停"})
+    response = client.post(transition(world.org_a, "make_dormant"), page)
     assert response.status_code == 200
     assert "not possible while the organization is Dissolved" in response.content.decode()
     world.org_a.refresh_from_db()
@@ -596,7 +604,7 @@ def test_transition_from_a_state_that_changed_meanwhile_is_refused(client, world
 
 def test_effective_date_before_the_last_change_is_refused(client, world, office_admin):
     response = login(client, office_admin).post(
-        transition(world.org_a, "dissolve"), {"on": "2019-01-01", "reason": "解散"}
+        transition(world.org_a, "dissolve"), seen(world.org_a, on="2019-01-01", reason="解散")
     )
     assert "cannot be before the last status change" in response.content.decode()
     world.org_a.refresh_from_db()
@@ -605,10 +613,42 @@ def test_effective_date_before_the_last_change_is_refused(client, world, office_
 
 def test_start_incubation(client, world, community_staff):
     org = make_organization(world.community_a)
-    response = login(client, community_staff).post(transition(org, "start_incubation"), {"on": "2024-01-01"})
+    response = login(client, community_staff).post(transition(org, "start_incubation"), seen(org, on="2024-01-01"))
     assert response.status_code == 302
     org.refresh_from_db()
     assert org.status == Organization.Status.INCUBATING
+
+
+def test_the_transition_form_carries_the_state_its_page_showed(client, world, community_staff):
+    page = login(client, community_staff).get(transition(world.org_a, "make_dormant")).content.decode()
+    assert '<input type="hidden" name="seen" value="active">' in page
+    assert '<input type="hidden" name="seen_legal_status" value="filed">' in page
+
+
+def test_a_transition_posted_without_the_state_its_page_showed_is_refused(client, world, community_staff):
+    """A form from an old page (or made by hand) does not say what it was made on: nothing changes."""
+    response = login(client, community_staff).post(
+        transition(world.org_a, "make_dormant"), {"on": "2024-01-01", "reason": "暂停活动"}
+    )
+    assert response.status_code == 200
+    assert "This form is out of date or incomplete. Reload the page" in response.content.decode()
+    world.org_a.refresh_from_db()
+    assert world.org_a.status == Organization.Status.ACTIVE
+
+
+def test_a_transition_from_a_page_whose_state_changed_is_refused_even_if_still_possible(
+    client, world, community_staff, office_admin
+):
+    """The page showed active and filed; meanwhile it was registered: dormancy is still possible,
+    but the person decided on what they saw, so they are told to reload."""
+    page = seen(world.org_a, on="2024-03-01", reason="暂停")
+    services.organization_register(
+        organization=world.org_a, uscc="51440305MJL000071L", registered_on=dt.date(2024, 2, 1), by=office_admin
+    )
+    response = login(client, community_staff).post(transition(world.org_a, "make_dormant"), page)
+    assert "This organization changed since you opened the page" in response.content.decode()
+    world.org_a.refresh_from_db()
+    assert world.org_a.status == Organization.Status.ACTIVE
 
 
 # Export -----------------------------------------------------------------------------------

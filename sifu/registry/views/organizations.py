@@ -26,6 +26,7 @@ from sifu.core.forms import add_service_error
 from sifu.core.masking import mask_phone
 from sifu.core.permissions import Perm
 from sifu.core.views import AuthenticatedHttpRequest, query_without
+from sifu.core.workflow import Seen
 from sifu.jobs.services import job_start
 from sifu.privacy import services as privacy_services
 from sifu.registry import selectors, services, tasks
@@ -36,7 +37,7 @@ from sifu.registry.forms import (
     OrganizationEditForm,
     OrganizationFilterForm,
 )
-from sifu.registry.lifecycle import TRANSITIONS, allowed_transitions, filing_checklist, transition_problem
+from sifu.registry.lifecycle import ORGANIZATION_FLOW, TRANSITIONS, filing_checklist, transition_problem
 from sifu.registry.models import Organization
 from sifu.registry.permissions import get_organization_for_user
 
@@ -187,7 +188,6 @@ def organization_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
     org = get_organization_for_user(user, pk, Perm.ORG_VIEW)
     timeline = selectors.organization_timeline(org)
     show_all = request.GET.get("timeline") == "all"
-    can_transition = user.has_perm(Perm.ORG_TRANSITION, org)
     members = selectors.organization_members_summary(org, limit=MEMBERS_LIMIT)
     for membership in members["rows"]:  # always masked here; unmasking is the person page's logged reveal
         membership.masked_phone = mask_phone(membership.person.phone)
@@ -201,11 +201,7 @@ def organization_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
         else None,
         "timeline": timeline if show_all else timeline[:TIMELINE_LIMIT],
         "timeline_hidden": 0 if show_all else max(len(timeline) - TIMELINE_LIMIT, 0),
-        "transitions": [
-            (name, TRANSITIONS[name]) for name in allowed_transitions(org) if _may_transition(user, org, name)
-        ]
-        if can_transition
-        else [],
+        "transitions": list(ORGANIZATION_FLOW.allowed_actions(org, user).items()),
         "can_change": user.has_perm(Perm.ORG_CHANGE, org),
         "filing_warning": selectors.filing_warning(org),
     }
@@ -242,33 +238,28 @@ def organization_charter(request: AuthenticatedHttpRequest, pk: int) -> FileResp
 # Lifecycle transitions ----------------------------------------------------------------------
 
 
-def _may_transition(user: Any, org: Organization, name: str) -> bool:
-    """Recording a filing directly (paper filings from before the platform) and dissolving a filed or
-    registered organization are the subdistrict's: staff use the filing workflow (备案 / 注销 requests).
-    Other transitions need only ORG_TRANSITION."""
-    if name == "file" or (name == "dissolve" and org.legal_status != Organization.LegalStatus.UNFILED):
-        return user.has_perm(Perm.FILING_DECIDE, org)
-    return True
-
-
-def _apply_transition(name: str, org: Organization, data: dict[str, Any], by: Any) -> Organization:
-    """Call the service for transition ``name`` with the form's cleaned data."""
+def _apply_transition(name: str, org: Organization, data: dict[str, Any], by: Any, seen: Seen) -> Organization:
+    """Call the service for transition ``name`` with the form's cleaned data and the state the page showed."""
     if name == "start_incubation":
-        return services.organization_start_incubation(organization=org, on=data["on"], by=by)
+        return services.organization_start_incubation(organization=org, on=data["on"], by=by, seen=seen)
     if name == "file":
         return services.organization_file(
-            organization=org, filing_number=data["filing_number"], filed_on=data["filed_on"], by=by
+            organization=org, filing_number=data["filing_number"], filed_on=data["filed_on"], by=by, seen=seen
         )
     if name == "register":
         return services.organization_register(
-            organization=org, uscc=data["uscc"], registered_on=data["registered_on"], by=by
+            organization=org, uscc=data["uscc"], registered_on=data["registered_on"], by=by, seen=seen
         )
     if name == "make_dormant":
-        return services.organization_make_dormant(organization=org, reason=data["reason"], on=data["on"], by=by)
+        return services.organization_make_dormant(
+            organization=org, reason=data["reason"], on=data["on"], by=by, seen=seen
+        )
     if name == "reactivate":
-        return services.organization_reactivate(organization=org, reason=data["reason"], on=data["on"], by=by)
+        return services.organization_reactivate(
+            organization=org, reason=data["reason"], on=data["on"], by=by, seen=seen
+        )
     if name == "dissolve":
-        return services.organization_dissolve(organization=org, reason=data["reason"], on=data["on"], by=by)
+        return services.organization_dissolve(organization=org, reason=data["reason"], on=data["on"], by=by, seen=seen)
     raise Http404
 
 
@@ -278,7 +269,7 @@ def organization_transition(request: AuthenticatedHttpRequest, pk: int, action: 
     if action not in TRANSITIONS:
         raise Http404
     org = get_organization_for_user(request.user, pk, Perm.ORG_TRANSITION)
-    if not _may_transition(request.user, org, action):
+    if not ORGANIZATION_FLOW.permitted(org, action, request.user):
         raise PermissionDenied
     transition = TRANSITIONS[action]
     form_class = TRANSITION_FORMS[action]
@@ -286,7 +277,7 @@ def organization_transition(request: AuthenticatedHttpRequest, pk: int, action: 
     form = form_class(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            _apply_transition(action, org, form.cleaned_data, request.user)
+            _apply_transition(action, org, form.cleaned_data, request.user, ORGANIZATION_FLOW.posted(request.POST))
         except ValidationError as exc:
             add_service_error(form, exc)
         else:
