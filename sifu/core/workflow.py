@@ -257,6 +257,14 @@ class Workflow:
         """Whether ``user`` holds the permissions the action needs on ``obj`` (whatever its state)."""
         return self._missing_perm(obj, self._action(name), user) is None
 
+    def authorize(self, obj: Any, name: str | Action, user: Any) -> None:
+        """Raise ``PermissionDenied`` (with the message) unless ``user`` may take the action on ``obj``:
+        for services that check the permission before reading their input (``check`` does it again)."""
+        action = self._action(name)
+        missing = self._missing_perm(obj, action, user)
+        if missing is not None:
+            raise PermissionDenied(self._format(action.denied.get(missing, self.denied), obj))
+
     def problem(self, obj: Any, name: str | Action, user: Any = None) -> str | None:
         """Why the action is not possible now (state, then the cheap guards), or None. No permission."""
         action = self._action(name)

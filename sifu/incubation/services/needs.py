@@ -14,24 +14,135 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from sifu.accounts.models import Area, User
 from sifu.core.history import save_with_history
 from sifu.core.permissions import Perm
 from sifu.core.validators import normalize_phone
+from sifu.core.workflow import Action, Seen, Workflow
 from sifu.incubation.models import Need
 from sifu.registry.models import Organization
 
 S = Need.Status
 
-# Which status each screening or matching step may start from, and where it leads.
-TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
-    "accept": (frozenset({S.SUBMITTED}), S.OPEN),
-    "merge": (frozenset({S.SUBMITTED, S.OPEN}), S.MERGED),
-    "decline": (frozenset({S.SUBMITTED, S.OPEN}), S.DECLINED),
-    "serve": (frozenset({S.OPEN, S.SERVED}), S.SERVED),
-    "reopen": (frozenset({S.SERVED}), S.OPEN),
-}
+
+def _stale(need: Need) -> str:
+    return _("Someone else changed this need meanwhile: it is now “%(status)s”. Reload the page to see its state.") % {
+        "status": need.get_status_display()
+    }
+
+
+# Screening (accept, merge, decline) and matching; "serve" and "reopen" follow from linking organizations.
+NEED_FLOW = Workflow(
+    model=Need,
+    field="status",
+    actions=[
+        Action(
+            "accept",
+            gettext_lazy("Accept"),
+            sources={S.SUBMITTED},
+            target=S.OPEN,
+            perm=Perm.NEEDS_CHANGE,
+            history="incubation.need.accepted",
+        ),
+        Action(
+            "merge",
+            gettext_lazy("Merge into"),
+            sources={S.SUBMITTED, S.OPEN},
+            target=S.MERGED,
+            perm=Perm.NEEDS_CHANGE,
+            history="incubation.need.merged",
+        ),
+        Action(
+            "decline",
+            gettext_lazy("Decline"),
+            sources={S.SUBMITTED, S.OPEN},
+            target=S.DECLINED,
+            perm=Perm.NEEDS_CHANGE,
+            history="incubation.need.declined",
+        ),
+        Action(
+            "edit",
+            gettext_lazy("Edit"),
+            sources={S.SUBMITTED, S.OPEN, S.SERVED},
+            target=None,
+            perm=Perm.NEEDS_CHANGE,
+            history="incubation.need.updated",
+            state_message=lambda need, action: (
+                _("This need is “%(status)s”: it is kept as it was decided and cannot be edited.")
+                % {"status": need.get_status_display()}
+            ),
+        ),
+        Action(
+            "link",
+            gettext_lazy("Link"),
+            sources={S.OPEN, S.SERVED},
+            target=None,
+            perm=Perm.NEEDS_CHANGE,
+            history="incubation.need.organization_linked",
+            state_message=lambda need, action: (
+                _("Only open or served needs can be linked to organizations; this one is “%(status)s”.")
+                % {"status": need.get_status_display()}
+            ),
+        ),
+        # The filing's approval links the case's needs (``need_served_by_filing`` checks FILING_DECIDE).
+        Action(
+            "served_by_filing",
+            gettext_lazy("Served by the filed organization"),
+            sources={S.OPEN, S.SERVED},
+            target=None,
+            perm=None,
+            history="incubation.need.served_by_filing",
+            automatic=True,
+            state_message=lambda need, action: (
+                _("Only open or served needs can be linked to organizations; this one is “%(status)s”.")
+                % {"status": need.get_status_display()}
+            ),
+        ),
+        Action(
+            "unlink",
+            gettext_lazy("Unlink"),
+            sources={S.OPEN, S.SERVED},
+            target=None,
+            perm=Perm.NEEDS_CHANGE,
+            history="incubation.need.organization_unlinked",
+        ),
+        # The need as a case's starting point (the case's own service checks every need it answers).
+        Action(
+            "open_case",
+            gettext_lazy("Open an incubation case"),
+            sources={S.OPEN},
+            target=None,
+            perm=Perm.CASES_CHANGE,
+            history="incubation.case.opened",
+        ),
+        Action(
+            "serve",
+            gettext_lazy("Served"),
+            sources={S.OPEN, S.SERVED},
+            target=S.SERVED,
+            perm=None,
+            history="incubation.need.organization_linked",
+            automatic=True,
+        ),
+        Action(
+            "reopen",
+            gettext_lazy("Open again"),
+            sources={S.SERVED},
+            target=S.OPEN,
+            perm=None,
+            history="incubation.need.organization_unlinked",
+            automatic=True,
+        ),
+    ],
+    state_message=lambda need, action: (
+        _("This need is already “%(status)s”: it cannot be changed this way. Reload the page to see its state.")
+        % {"status": need.get_status_display()}
+    ),
+    stale_message=_stale,
+    denied=lambda need: _("You cannot change the needs of %(area)s.") % {"area": need.community.name},
+)
 
 FIELDS = ("title", "description", "affected_group", "category", "place")
 
@@ -47,39 +158,10 @@ def _check_community(community: Area) -> None:
         )
 
 
-def _check_change(by: User, need: Need) -> None:
-    if not by.has_perm(Perm.NEEDS_CHANGE, need):
-        raise PermissionDenied(_("You cannot change the needs of %(area)s.") % {"area": need.community.name})
-
-
 def _locked(need: Need) -> Need:
     """Re-read the row under a lock: the decision is made on what is stored now, not on a stale copy."""
     # of=("self",): PostgreSQL cannot lock the nullable side of the outer join to merged_into.
     return Need.objects.select_for_update(of=("self",)).select_related("community", "merged_into").get(pk=need.pk)
-
-
-def _locked_as_seen(need: Need) -> Need:
-    """The row under a lock, refused if its status changed since the caller read it: when two staff
-    screen the same need at once, the second is told instead of overriding the first."""
-    current = _locked(need)
-    if current.status != need.status:
-        raise ValidationError(
-            _("Someone else changed this need meanwhile: it is now “%(status)s”. Reload the page to see its state.")
-            % {"status": current.get_status_display()},
-            code="stale",
-        )
-    return current
-
-
-def _transition(need: Need, step: str) -> str:
-    sources, target = TRANSITIONS[step]
-    if need.status not in sources:
-        raise ValidationError(
-            _("This need is already “%(status)s”: it cannot be changed this way. Reload the page to see its state.")
-            % {"status": need.get_status_display()},
-            code="stale",
-        )
-    return target
 
 
 def _clean_text(data: dict[str, str]) -> dict[str, str]:
@@ -171,26 +253,29 @@ def need_submit_public(
 
 
 @transaction.atomic
-def need_accept(*, need: Need, by: User) -> Need:
-    """Screening: the submitted need is real and new; it joins the community's open needs."""
-    _check_change(by, need)
-    need = _locked_as_seen(need)
-    need.status = _transition(need, "accept")
-    save_with_history(need, action="incubation.need.accepted", by=by, update_fields=["status"])
-    return need
+def need_accept(*, need: Need, by: User, seen: Seen | None = None) -> Need:
+    """Screening: the submitted need is real and new; it joins the community's open needs.
+
+    ``seen``: the state the deciding page showed (else ``need`` is the copy the caller decided on):
+    when two staff screen the same need at once, the second is told instead of overriding the first."""
+    current = _locked(need)
+    action = NEED_FLOW.check(current, "accept", by, seen=seen or need)
+    fields = NEED_FLOW.move(current, action)
+    save_with_history(current, action=action.history, by=by, update_fields=fields)
+    return current
 
 
 @transaction.atomic
-def need_merge(*, need: Need, into: Need, by: User) -> Need:
+def need_merge(*, need: Need, into: Need, by: User, seen: Seen | None = None) -> Need:
     """Screening: the need duplicates ``into`` (same community); it is kept, marked merged."""
-    _check_change(by, need)
-    need = _locked_as_seen(need)
+    current = _locked(need)
+    action = NEED_FLOW.check(current, "merge", by, seen=seen or need)
     target = _locked(into)
-    if target.pk == need.pk:
+    if target.pk == current.pk:
         raise ValidationError({"into": _("A need cannot be merged into itself: choose another need.")})
-    if target.community_id != need.community_id:
+    if target.community_id != current.community_id:
         raise ValidationError(
-            {"into": _("Choose a need of the same community (%(area)s).") % {"area": need.community.name}}
+            {"into": _("Choose a need of the same community (%(area)s).") % {"area": current.community.name}}
         )
     if target.status in (S.MERGED, S.DECLINED, S.SUBMITTED):
         raise ValidationError(
@@ -199,24 +284,25 @@ def need_merge(*, need: Need, into: Need, by: User) -> Need:
                 % {"title": target.title, "status": target.get_status_display()}
             }
         )
-    need.status = _transition(need, "merge")
-    need.merged_into = target
-    save_with_history(need, action="incubation.need.merged", by=by, update_fields=["status", "merged_into"])
-    return need
+    current.merged_into = target
+    fields = NEED_FLOW.move(current, action)
+    save_with_history(current, action=action.history, by=by, update_fields=[*fields, "merged_into"])
+    return current
 
 
 @transaction.atomic
-def need_decline(*, need: Need, reason: str, by: User) -> Need:
+def need_decline(*, need: Need, reason: str, by: User, seen: Seen | None = None) -> Need:
     """Screening: the need is not taken up; the reason is kept."""
-    _check_change(by, need)
+    NEED_FLOW.authorize(need, "decline", by)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Give the reason for declining: it is kept with the need.")})
-    need = _locked_as_seen(need)
-    need.status = _transition(need, "decline")
-    need.decline_reason = reason
-    save_with_history(need, action="incubation.need.declined", by=by, update_fields=["status", "decline_reason"])
-    return need
+    current = _locked(need)
+    action = NEED_FLOW.check(current, "decline", by, seen=seen or need)
+    current.decline_reason = reason
+    fields = NEED_FLOW.move(current, action)
+    save_with_history(current, action=action.history, by=by, update_fields=[*fields, "decline_reason"])
+    return current
 
 
 def _check_organization(need: Need, organization: Organization, by: User) -> None:
@@ -235,8 +321,8 @@ def _check_organization(need: Need, organization: Organization, by: User) -> Non
 @transaction.atomic
 def need_link_organization(*, need: Need, organization: Organization, by: User) -> Need:
     """The organization serves the need; an active organization marks the need served."""
-    _check_change(by, need)
-    return _link(need, organization, by=by, action="incubation.need.organization_linked")
+    current = _locked(need)
+    return _link(current, organization, by=by, action=NEED_FLOW.check(current, "link", by, seen=None))
 
 
 @transaction.atomic
@@ -245,41 +331,34 @@ def need_served_by_filing(*, need: Need, organization: Organization, by: User) -
     subdistrict's approval, so it is allowed to whoever may decide the organization's filing."""
     if not by.has_perm(Perm.FILING_DECIDE, organization):
         raise PermissionDenied(_("Only the subdistrict that decides the filing marks the case's needs served."))
-    return _link(need, organization, by=by, action="incubation.need.served_by_filing")
+    current = _locked(need)
+    return _link(current, organization, by=by, action=NEED_FLOW.check(current, "served_by_filing", by, seen=None))
 
 
-def _link(need: Need, organization: Organization, *, by: User, action: str) -> Need:
-    need = _locked(need)
-    if need.status not in (S.OPEN, S.SERVED):
-        raise ValidationError(
-            _("Only open or served needs can be linked to organizations; this one is “%(status)s”.")
-            % {"status": need.get_status_display()}
-        )
+def _link(need: Need, organization: Organization, *, by: User, action: Action) -> Need:
     _check_organization(need, organization, by)
     if need.organizations.filter(pk=organization.pk).exists():
         raise ValidationError({"organization": _("%(name)s is already linked.") % {"name": organization.name}})
     need.organizations.add(organization)
     fields = []
     if organization.status == Organization.Status.ACTIVE and need.status == S.OPEN:
-        need.status = _transition(need, "serve")
-        fields.append("status")
-    save_with_history(need, action=action, by=by, update_fields=fields)
+        fields = NEED_FLOW.move(need, NEED_FLOW.check(need, "serve", by, seen=None))
+    save_with_history(need, action=action.history, by=by, update_fields=fields)
     return need
 
 
 @transaction.atomic
 def need_unlink_organization(*, need: Need, organization: Organization, by: User) -> Need:
     """The organization no longer serves the need; a need left with no organization is open again."""
-    _check_change(by, need)
     need = _locked(need)
+    NEED_FLOW.check(need, "unlink", by, seen=None)
     if not need.organizations.filter(pk=organization.pk).exists():
         raise ValidationError({"organization": _("%(name)s is not linked to this need.") % {"name": organization.name}})
     need.organizations.remove(organization)
     fields = []
     if need.status == S.SERVED and not need.organizations.exists():
-        need.status = _transition(need, "reopen")
-        fields.append("status")
-    save_with_history(need, action="incubation.need.organization_unlinked", by=by, update_fields=fields)
+        fields = NEED_FLOW.move(need, NEED_FLOW.check(need, "reopen", by, seen=None))
+    save_with_history(need, action=NEED_FLOW.actions["unlink"].history, by=by, update_fields=fields)
     return need
 
 
@@ -295,14 +374,8 @@ def need_update(*, need: Need, data: dict[str, Any], by: User) -> Need:
         raise ValidationError(
             _("These fields cannot be changed here: %(fields)s") % {"fields": ", ".join(sorted(unknown))}
         )
-    _check_change(by, need)
     need = _locked(need)
-    if need.status in (S.MERGED, S.DECLINED):
-        raise ValidationError(
-            _("This need is “%(status)s”: it is kept as it was decided and cannot be edited.")
-            % {"status": need.get_status_display()},
-            code="finished",
-        )
+    NEED_FLOW.check(need, "edit", by, seen=None)
     cleaned: dict[str, Any] = {name: (value or "").strip() if name in FIELDS else value for name, value in data.items()}
     if "title" in cleaned and not cleaned["title"]:
         raise ValidationError({"title": _("Give the need a short title.")})
@@ -317,5 +390,5 @@ def need_update(*, need: Need, data: dict[str, Any], by: User) -> Need:
     for name in changed:
         setattr(need, name, cleaned[name])
     need.full_clean(exclude=["created_by", "merged_into"])
-    save_with_history(need, action="incubation.need.updated", by=by, update_fields=changed)
+    save_with_history(need, action=NEED_FLOW.actions["edit"].history, by=by, update_fields=changed)
     return need

@@ -182,6 +182,20 @@ def test_screening_from_the_detail_page(client, world, community_staff, office_a
     assert (need.status, need.decline_reason) == (Need.Status.OPEN, "")
 
 
+def test_a_screening_posted_without_the_state_its_page_showed_is_refused(client, world, community_staff):
+    """Before the workflow primitive a post without ``seen`` was taken as made on the current state."""
+    need = make_need(world.community_a, submitted=True)
+    client.force_login(community_staff)
+    page = client.get(detail(need)).content.decode()
+    assert '<input type="hidden" name="seen" value="submitted">' in page
+    for step, data in (("accept", {}), ("decline", {"reason": "重复"}), ("merge", {"into": need.pk})):
+        response = client.post(reverse(f"incubation:need-{step}", args=[need.pk]), data)
+        assert response.status_code == 400
+        assert "This form is out of date or incomplete" in response.content.decode()
+    need.refresh_from_db()
+    assert need.status == Need.Status.SUBMITTED
+
+
 def test_decline_without_reason_and_merge(client, world, community_staff):
     target = make_need(world.community_a, "骑手歇脚点")
     need = make_need(world.community_a, "骑手没地方休息", submitted=True)

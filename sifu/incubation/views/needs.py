@@ -28,6 +28,7 @@ from sifu.incubation import selectors, services
 from sifu.incubation.forms import DeclineForm, MergeForm, NeedEditForm, NeedFilterForm, NeedForm, OrganizationLinkForm
 from sifu.incubation.models import Need
 from sifu.incubation.permissions import get_need_for_user
+from sifu.incubation.services.needs import NEED_FLOW
 from sifu.registry.models import Organization
 
 ACTION_LABELS = {
@@ -94,12 +95,9 @@ def need_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def need_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     need = get_need_for_user(request.user, pk, Perm.NEEDS_CHANGE)
-    if need.status in (Need.Status.MERGED, Need.Status.DECLINED):
-        messages.error(
-            request,
-            _("This need is “%(status)s”: it is kept as it was decided and cannot be edited.")
-            % {"status": need.get_status_display()},
-        )
+    problem = NEED_FLOW.problem(need, "edit", request.user)
+    if problem:
+        messages.error(request, problem)
         return redirect("incubation:need-detail", need.pk)
     form = NeedEditForm(request.POST or None, instance=need)
     if request.method == "POST" and form.is_valid():
@@ -128,9 +126,7 @@ def _render_detail(
     request: HttpRequest, need: Need, forms: dict[str, Any] | None = None, status: int = 200
 ) -> HttpResponse:
     user = request.user
-    can_change = user.has_perm(Perm.NEEDS_CHANGE, need)
-    screening = can_change and need.status == Need.Status.SUBMITTED
-    matching = can_change and need.status in (Need.Status.OPEN, Need.Status.SERVED)
+    actions = NEED_FLOW.allowed_actions(need, user)
     merge_q = request.GET.get("merge_q", "").strip()
     org_q = request.GET.get("org_q", "").strip()
     forms = forms or {}
@@ -141,9 +137,7 @@ def _render_detail(
     sensitive = user.has_perm(Perm.PEOPLE_SENSITIVE, need)
     context = {
         "need": need,
-        "can_change": can_change,
-        "screening": screening,
-        "matching": matching,
+        "actions": actions,
         "organizations": list(need.organizations.select_related("community").order_by("name")),
         "merged_needs": list(need.merged_needs.order_by("-reported_on")),
         # Submitter contact is personal data: masked in the office, never shown publicly.
@@ -151,27 +145,14 @@ def _render_detail(
         "submitter_phone": mask_phone(need.submitter_phone),
         "merge_q": merge_q,
         "org_q": org_q,
-        "merge_candidates": selectors.merge_candidates(need, merge_q)
-        if (screening or (can_change and need.status == Need.Status.OPEN))
-        else [],
-        "link_candidates": selectors.organizations_to_link(user, need, org_q) if matching and org_q else [],
+        "merge_candidates": selectors.merge_candidates(need, merge_q) if actions["merge"] else [],
+        "link_candidates": selectors.organizations_to_link(user, need, org_q) if actions["link"] and org_q else [],
         "decline_form": forms.get("decline") or DeclineForm(),
         "timeline": timeline,
         "errors": forms.get("errors", []),
-        "can_edit": can_change and need.status not in (Need.Status.MERGED, Need.Status.DECLINED),
-        "can_open_case": need.status == Need.Status.OPEN and user.has_perm(Perm.CASES_CHANGE, need),
         "cases": list(need.cases.select_related("organization")) if user.has_perm(Perm.CASES_VIEW, need) else [],
     }
     return render(request, "incubation/need_detail.html", context, status=status)
-
-
-def _as_seen(request: HttpRequest, need: Need) -> Need:
-    """The need as the user saw it when the page was drawn (its status is posted back as ``seen``), so
-    the service refuses a decision on a need someone else screened in the meantime."""
-    seen = request.POST.get("seen")
-    if seen in Need.Status.values:
-        need.status = seen
-    return need
 
 
 def _done(request: HttpRequest, need: Need, message: str) -> HttpResponse:
@@ -190,7 +171,7 @@ def _refused(request: HttpRequest, need: Need, exc: ValidationError, **forms: An
 def need_accept(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     need = get_need_for_user(request.user, pk, Perm.NEEDS_CHANGE)
     try:
-        services.need_accept(need=_as_seen(request, need), by=request.user)
+        services.need_accept(need=need, seen=NEED_FLOW.posted(request.POST), by=request.user)
     except ValidationError as exc:
         return _refused(request, need, exc)
     return _done(
@@ -209,7 +190,7 @@ def need_merge(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if into is None:
         return _refused(request, need, ValidationError(_("That need does not exist or is not in your area.")))
     try:
-        services.need_merge(need=_as_seen(request, need), into=into, by=request.user)
+        services.need_merge(need=need, into=into, seen=NEED_FLOW.posted(request.POST), by=request.user)
     except ValidationError as exc:
         return _refused(request, need, exc)
     return _done(request, need, _("The need was merged into “%(title)s”.") % {"title": into.title})
@@ -223,7 +204,9 @@ def need_decline(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _refused(request, need, ValidationError(_("Give the reason for declining.")), decline=form)
     try:
-        services.need_decline(need=_as_seen(request, need), reason=form.cleaned_data["reason"], by=request.user)
+        services.need_decline(
+            need=need, reason=form.cleaned_data["reason"], seen=NEED_FLOW.posted(request.POST), by=request.user
+        )
     except ValidationError as exc:
         return _refused(request, need, exc, decline=form)
     return _done(request, need, _("The need was declined; the reason is kept with it."))
