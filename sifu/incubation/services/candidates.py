@@ -16,10 +16,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from sifu.accounts.models import User
 from sifu.core.history import save_with_history
 from sifu.core.permissions import Perm
+from sifu.core.workflow import Action, Seen, Workflow
 from sifu.incubation.models import LeaderCandidate
 from sifu.registry import services as registry_services
 from sifu.registry.models import Membership, Organization, Person
@@ -46,17 +48,69 @@ def _locked(candidate: LeaderCandidate) -> LeaderCandidate:
     )
 
 
-def _locked_as_seen(candidate: LeaderCandidate) -> LeaderCandidate:
-    """The row under a lock, refused if its status changed since the caller read it: when two staff
-    decide on the same candidate at once, the second is told instead of overriding the first."""
-    current = _locked(candidate)
-    if current.status != candidate.status:
-        raise ValidationError(
-            _("Someone else changed this candidate meanwhile: now “%(status)s”. Reload the page to see it.")
-            % {"status": current.get_status_display()},
-            code="stale",
-        )
-    return current
+def _denied(candidate: LeaderCandidate) -> str:
+    return _("You cannot change the leader candidates of %(name)s.") % {"name": candidate.organization.name}
+
+
+def _stale(candidate: LeaderCandidate) -> str:
+    return _("Someone else changed this candidate meanwhile: now “%(status)s”. Reload the page to see it.") % {
+        "status": candidate.get_status_display()
+    }
+
+
+def _not_assessable(candidate: LeaderCandidate, action: Action) -> str:
+    return _("This candidate was withdrawn: a withdrawn candidate is not assessed.")
+
+
+def _not_choosable(candidate: LeaderCandidate, action: Action) -> str:
+    if candidate.status == S.WITHDRAWN:
+        return _("This candidate was withdrawn: a withdrawn candidate cannot be chosen.")
+    return _("This candidate was already chosen as leader.")
+
+
+def _not_withdrawable(candidate: LeaderCandidate, action: Action) -> str:
+    if candidate.status == S.CHOSEN:
+        return _("%(person)s was chosen as leader: change the leader on the organization's members page instead.") % {
+            "person": candidate.person.name
+        }
+    return _("This candidate was already withdrawn.")
+
+
+CANDIDATE_FLOW = Workflow(
+    model=LeaderCandidate,
+    field="status",
+    actions=[
+        Action(
+            "assess",
+            gettext_lazy("Assess"),
+            sources={S.CANDIDATE, S.CHOSEN},
+            target=None,
+            perm=Perm.CASES_CHANGE,
+            history="incubation.candidate.assessed",
+            state_message=_not_assessable,
+        ),
+        Action(
+            "choose",
+            gettext_lazy("Choose as leader"),
+            sources={S.CANDIDATE},
+            target=S.CHOSEN,
+            perm=Perm.CASES_CHANGE,
+            history="incubation.candidate.chosen",
+            state_message=_not_choosable,
+        ),
+        Action(
+            "withdraw",
+            gettext_lazy("Withdraw"),
+            sources={S.CANDIDATE},
+            target=S.WITHDRAWN,
+            perm=Perm.CASES_CHANGE,
+            history="incubation.candidate.withdrawn",
+            state_message=_not_withdrawable,
+        ),
+    ],
+    stale_message=_stale,
+    denied=_denied,
+)
 
 
 @transaction.atomic
@@ -100,10 +154,8 @@ def candidate_assess(
 ) -> LeaderCandidate:
     """Assess the three qualities (strong / fair / needs work); the notes replace the earlier ones
     (every version stays in the history)."""
-    _check_change(by, candidate.organization)
     current = _locked(candidate)
-    if current.status == S.WITHDRAWN:
-        raise ValidationError(_("This candidate was withdrawn: a withdrawn candidate is not assessed."))
+    action = CANDIDATE_FLOW.check(current, "assess", by, seen=None)
     values = {"party_spirit": party_spirit, "organizing_ability": organizing_ability, "public_spirit": public_spirit}
     errors = {
         name: _("Choose strong, fair or needs work.")
@@ -119,46 +171,41 @@ def candidate_assess(
         setattr(current, name, value)
     current.note = (note or "").strip()
     current.assessed_on = assessed_on
-    save_with_history(
-        current, action="incubation.candidate.assessed", by=by, update_fields=[*ASSESSMENTS, "note", "assessed_on"]
-    )
+    save_with_history(current, action=action.history, by=by, update_fields=[*ASSESSMENTS, "note", "assessed_on"])
     return current
 
 
 @transaction.atomic
-def candidate_choose(*, candidate: LeaderCandidate, on: dt.date | None = None, by: User) -> LeaderCandidate:
+def candidate_choose(
+    *, candidate: LeaderCandidate, on: dt.date | None = None, by: User, seen: Seen | None = None
+) -> LeaderCandidate:
     """Make the candidate the organization's leader (a handover in the registry, with its own
-    checks and history) and mark them chosen. Other candidates stay candidates."""
-    _check_change(by, candidate.organization)
-    current = _locked_as_seen(candidate)
-    if current.status == S.WITHDRAWN:
-        raise ValidationError(_("This candidate was withdrawn: a withdrawn candidate cannot be chosen."))
-    if current.status == S.CHOSEN:
-        raise ValidationError(_("This candidate was already chosen as leader."), code="stale")
+    checks and history) and mark them chosen. Other candidates stay candidates.
+
+    ``seen``: the state the deciding page showed (else ``candidate`` is the copy the caller decided
+    on): when two staff decide on the same candidate at once, the second is told."""
+    current = _locked(candidate)
+    action = CANDIDATE_FLOW.check(current, "choose", by, seen=seen or candidate)
     # Raises the registry's own ValidationError (dissolved, already the leader, future date, …).
     registry_services.organization_change_leader(organization=current.organization, person=current.person, on=on, by=by)
-    current.status = S.CHOSEN
-    save_with_history(current, action="incubation.candidate.chosen", by=by, update_fields=["status"])
+    fields = CANDIDATE_FLOW.move(current, action)
+    save_with_history(current, action=action.history, by=by, update_fields=fields)
     return current
 
 
 @transaction.atomic
-def candidate_withdraw(*, candidate: LeaderCandidate, reason: str, by: User) -> LeaderCandidate:
+def candidate_withdraw(
+    *, candidate: LeaderCandidate, reason: str, by: User, seen: Seen | None = None
+) -> LeaderCandidate:
     """The person is no longer considered; the reason is added to the notes."""
-    _check_change(by, candidate.organization)
+    CANDIDATE_FLOW.authorize(candidate, "withdraw", by)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Give the reason for withdrawing: it is kept with the candidate.")})
-    current = _locked_as_seen(candidate)
-    if current.status == S.CHOSEN:
-        raise ValidationError(
-            _("%(person)s was chosen as leader: change the leader on the organization's members page instead.")
-            % {"person": current.person.name}
-        )
-    if current.status == S.WITHDRAWN:
-        raise ValidationError(_("This candidate was already withdrawn."), code="stale")
+    current = _locked(candidate)
+    action = CANDIDATE_FLOW.check(current, "withdraw", by, seen=seen or candidate)
     line = _("Withdrawn on %(date)s: %(reason)s") % {"date": _today().isoformat(), "reason": reason}
     current.note = f"{current.note}\n{line}" if current.note else line
-    current.status = S.WITHDRAWN
-    save_with_history(current, action="incubation.candidate.withdrawn", by=by, update_fields=["status", "note"])
+    fields = CANDIDATE_FLOW.move(current, action)
+    save_with_history(current, action=action.history, by=by, update_fields=[*fields, "note"])
     return current

@@ -165,10 +165,22 @@ def test_withdraw_needs_a_reason_and_a_withdrawn_candidate_cannot_be_chosen(clie
     assert response.status_code == 400 and "Give the reason for withdrawing" in response.content.decode()
     response = client.post(page(candidate, "withdraw"), {"reason": "搬离社区", "seen": "candidate"})
     assert response.status_code == 302
-    response = client.post(page(candidate, "choose"), {"on": timezone.localdate().isoformat()})
-    assert response.status_code == 400 and "withdrawn" in response.content.decode()
+    # posted from the page as it was before the withdrawal
+    response = client.post(page(candidate, "choose"), {"on": timezone.localdate().isoformat(), "seen": "candidate"})
+    assert response.status_code == 400 and "a withdrawn candidate cannot be chosen" in response.content.decode()
     candidate.refresh_from_db()
     assert candidate.status == S.WITHDRAWN
+
+
+def test_a_decision_posted_without_the_state_its_page_showed_is_refused(client, community_staff, candidate):
+    """Before the workflow primitive a post without ``seen`` was taken as made on the current state."""
+    client.force_login(community_staff)
+    assert '<input type="hidden" name="seen" value="candidate">' in client.get(page(candidate)).content.decode()
+    for action, data in (("choose", {"on": timezone.localdate().isoformat()}), ("withdraw", {"reason": "搬离社区"})):
+        response = client.post(page(candidate, action), data)
+        assert response.status_code == 400 and "This form is out of date or incomplete" in response.content.decode()
+    candidate.refresh_from_db()
+    assert candidate.status == S.CANDIDATE
 
 
 def test_read_only_viewers_cannot_decide(client, district_leader, candidate):

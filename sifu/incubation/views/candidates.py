@@ -41,6 +41,7 @@ from sifu.incubation.permissions import get_candidate_for_user
 from sifu.incubation.selectors import candidates as selectors
 from sifu.incubation.selectors.candidates import PERSON_MATCHES
 from sifu.incubation.services import candidates as services
+from sifu.incubation.services.candidates import CANDIDATE_FLOW
 from sifu.registry import selectors as registry_selectors
 from sifu.registry.models import Organization, Person
 from sifu.registry.permissions import get_organization_for_user
@@ -142,16 +143,13 @@ def _render_detail(
     user = request.user
     forms = forms or {}
     _masked(candidate.person)
-    can_change = user.has_perm(Perm.CASES_CHANGE, candidate)
-    is_open = candidate.status == LeaderCandidate.Status.CANDIDATE
+    actions = CANDIDATE_FLOW.allowed_actions(candidate, user)
     context = {
         "candidate": candidate,
         "organization": candidate.organization,
         "person": candidate.person,
         "leader": registry_selectors.organization_leader(candidate.organization),
-        "can_change": can_change,
-        "can_assess": can_change and candidate.status != LeaderCandidate.Status.WITHDRAWN,
-        "can_decide": can_change and is_open,
+        "actions": actions,
         "can_see_person": user.has_perm(Perm.PEOPLE_VIEW),
         "assess_form": forms.get("assess") or CandidateAssessForm.for_candidate(candidate),
         "choose_form": forms.get("choose") or CandidateChooseForm(initial={"on": timezone.localdate()}),
@@ -163,15 +161,6 @@ def _render_detail(
         ],
     }
     return render(request, "incubation/candidate_detail.html", context, status=status)
-
-
-def _as_seen(request: HttpRequest, candidate: LeaderCandidate) -> LeaderCandidate:
-    """The candidate as the user saw it when the page was drawn (its status is posted back as ``seen``),
-    so the service refuses a decision on a candidate someone else decided on meanwhile."""
-    seen = request.POST.get("seen")
-    if seen in LeaderCandidate.Status.values:
-        candidate.status = seen
-    return candidate
 
 
 def _refused(request: HttpRequest, pk: int, errors: Iterable[object], **forms: Any) -> HttpResponse:
@@ -213,7 +202,12 @@ def candidate_choose(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     if not form.is_valid():
         return _refused(request, pk, [], choose=form)
     try:
-        services.candidate_choose(candidate=_as_seen(request, candidate), on=form.cleaned_data["on"], by=request.user)
+        services.candidate_choose(
+            candidate=candidate,
+            on=form.cleaned_data["on"],
+            seen=CANDIDATE_FLOW.posted(request.POST),
+            by=request.user,
+        )
     except ValidationError as exc:
         return _refused(request, pk, exc.messages, choose=form)
     messages.success(
@@ -233,7 +227,10 @@ def candidate_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
         return _refused(request, pk, [], withdraw=form)
     try:
         services.candidate_withdraw(
-            candidate=_as_seen(request, candidate), reason=form.cleaned_data["reason"], by=request.user
+            candidate=candidate,
+            reason=form.cleaned_data["reason"],
+            seen=CANDIDATE_FLOW.posted(request.POST),
+            by=request.user,
         )
     except ValidationError as exc:
         add_service_error(form, exc)
