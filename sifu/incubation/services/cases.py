@@ -1,7 +1,7 @@
 """Writes for incubation cases (孵化). Views and the filing services call these; nothing else
 writes an IncubationCase.
 
-Stages move through ``STAGES`` only. The filing workflow (``services.filings``) reports its
+Stages move through ``CASE_FLOW`` only. The filing workflow (``services.filings``) reports its
 outcomes here with ``case_filing_submitted`` / ``case_filing_approved`` / ``case_filing_refused``;
 each is a no-op for an organization that has no open case (e.g. one filed on paper years ago).
 """
@@ -16,24 +16,121 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from sifu.accounts.models import Area, User
 from sifu.core.history import save_with_history
 from sifu.core.permissions import Perm
+from sifu.core.workflow import Action, Seen, Workflow
 from sifu.incubation.models import CoachingNote, Filing, IncubationCase, Need
 from sifu.registry import services as registry
 from sifu.registry.models import Organization
 
 Stage = IncubationCase.Stage
 
-# step → (stages it may start from, stage it leads to, dotted action code)
-STAGES: dict[str, tuple[frozenset[str], str, str]] = {
-    "start": (frozenset({Stage.PREPARING}), Stage.INCUBATING, "incubation.case.started"),
-    "filing_submitted": (frozenset({Stage.INCUBATING}), Stage.FILING, "incubation.case.filing_submitted"),
-    "filing_refused": (frozenset({Stage.FILING}), Stage.INCUBATING, "incubation.case.filing_refused"),
-    "filing_approved": (frozenset({Stage.FILING}), Stage.FILED, "incubation.case.filed"),
-    "close": (frozenset({Stage.PREPARING, Stage.INCUBATING}), Stage.CLOSED, "incubation.case.closed"),
-}
+
+def _cannot_move(case: IncubationCase, action: Action) -> str:
+    return _("This case is “%(stage)s”: it cannot move this way. Reload the page to see its state.") % {
+        "stage": case.get_stage_display()
+    }
+
+
+def _finished(case: IncubationCase, action: Action) -> str:
+    return _("This case is “%(stage)s”: its record is kept as it was and cannot be changed.") % {
+        "stage": case.get_stage_display()
+    }
+
+
+def _no_open_filing(case: IncubationCase, user: Any) -> str | None:
+    """A case is not closed while its organization has a filing request in progress."""
+    open_filing = Filing.objects.open().filter(organization_id=case.organization_id).first()
+    if open_filing is None:
+        return None
+    return _(
+        "The organization has a filing request in progress (“%(status)s”): it must be decided "
+        "or withdrawn before the case can be closed."
+    ) % {"status": open_filing.get_status_display()}
+
+
+OPEN_STAGES = frozenset({Stage.PREPARING, Stage.INCUBATING, Stage.FILING})
+
+# The stages of a case. Staff start and close it; the filing workflow moves it (automatic steps).
+CASE_FLOW = Workflow(
+    model=IncubationCase,
+    field="stage",
+    actions=[
+        Action(
+            "start",
+            gettext_lazy("Start incubation"),
+            sources={Stage.PREPARING},
+            target=Stage.INCUBATING,
+            perm=Perm.CASES_CHANGE,
+            history="incubation.case.started",
+        ),
+        Action(
+            "close",
+            gettext_lazy("Close the case"),
+            sources={Stage.PREPARING, Stage.INCUBATING},
+            target=Stage.CLOSED,
+            perm=Perm.CASES_CHANGE,
+            history="incubation.case.closed",
+            slow_guards=[_no_open_filing],
+        ),
+        Action(
+            "edit",
+            gettext_lazy("Edit the case"),
+            sources=OPEN_STAGES,
+            target=None,
+            perm=Perm.CASES_CHANGE,
+            history="incubation.case.updated",
+            state_message=_finished,
+        ),
+        Action(
+            "note",
+            gettext_lazy("Add a coaching note"),
+            sources=OPEN_STAGES | {Stage.FILED},
+            target=None,
+            perm=Perm.CASES_CHANGE,
+            history="incubation.case.note_added",
+            state_message=lambda case, action: _("This case is closed: coaching notes can no longer be added."),
+        ),
+        Action(
+            "filing_submitted",
+            gettext_lazy("Filing submitted"),
+            sources={Stage.INCUBATING},
+            target=Stage.FILING,
+            perm=None,
+            history="incubation.case.filing_submitted",
+            automatic=True,
+        ),
+        Action(
+            "filing_refused",
+            gettext_lazy("Filing refused or withdrawn"),
+            sources={Stage.FILING},
+            target=Stage.INCUBATING,
+            perm=None,
+            history="incubation.case.filing_refused",
+            automatic=True,
+        ),
+        Action(
+            "filing_approved",
+            gettext_lazy("Filed"),
+            sources={Stage.FILING},
+            target=Stage.FILED,
+            perm=None,
+            history="incubation.case.filed",
+            automatic=True,
+        ),
+    ],
+    state_message=_cannot_move,
+    stale_message=lambda case: (
+        _("Someone else changed this case meanwhile: it is now “%(stage)s”. Reload the page to see it.")
+        % {"stage": case.get_stage_display()}
+    ),
+    denied=lambda case: (
+        _("You cannot change the incubation cases of %(area)s.") % {"area": case.organization.community.name}
+    ),
+)
 
 
 def _locked_case(organization: Organization) -> IncubationCase | None:
@@ -46,16 +143,10 @@ def _locked_case(organization: Organization) -> IncubationCase | None:
 
 
 def _move(case: IncubationCase, step: str, *, by: User, update_fields: list[str] | None = None) -> IncubationCase:
-    """Move a locked case one step, or refuse with the reason (nothing saved)."""
-    sources, target, action = STAGES[step]
-    if case.stage not in sources:
-        raise ValidationError(
-            _("This case is “%(stage)s”: it cannot move this way. Reload the page to see its state.")
-            % {"stage": case.get_stage_display()},
-            code="stale",
-        )
-    case.stage = target
-    save_with_history(case, action=action, by=by, update_fields=["stage", "updated_at", *(update_fields or [])])
+    """Move a locked case one automatic step, or refuse with the reason (nothing saved)."""
+    action = CASE_FLOW.check(case, step, by, seen=None)
+    fields = CASE_FLOW.move(case, action)
+    save_with_history(case, action=action.history, by=by, update_fields=[*fields, "updated_at", *(update_fields or [])])
     return case
 
 
@@ -122,7 +213,6 @@ def case_filing_refused(*, organization: Organization, by: User) -> IncubationCa
 
 # Opening, editing, coaching and closing a case -----------------------------------------------
 
-OPEN_STAGES = frozenset({Stage.PREPARING, Stage.INCUBATING, Stage.FILING})
 EDITABLE_FIELDS = ("incubator_kind", "incubator_name", "mentor")
 # A need a case can answer: screened and still current (not merged into another, not declined).
 ANSWERABLE = frozenset({Need.Status.OPEN, Need.Status.SERVED})
@@ -132,37 +222,10 @@ def _today() -> dt.date:
     return timezone.localdate()
 
 
-def _check_change(by: User, case: IncubationCase) -> None:
-    if not by.has_perm(Perm.CASES_CHANGE, case):
-        raise PermissionDenied(
-            _("You cannot change the incubation cases of %(area)s.") % {"area": case.organization.community.name}
-        )
-
-
 def _locked(case: IncubationCase) -> IncubationCase:
     """The case re-read under a lock: each step is decided on what is stored now."""
     locked = IncubationCase.objects.select_for_update(of=("self",)).select_related("organization__community")
     return locked.get(pk=case.pk)
-
-
-def _check_step(case: IncubationCase, step: str) -> None:
-    """Refuse a step the case's stage does not allow (before anything else is written)."""
-    sources, _target, _action = STAGES[step]
-    if case.stage not in sources:
-        raise ValidationError(
-            _("This case is “%(stage)s”: it cannot move this way. Reload the page to see its state.")
-            % {"stage": case.get_stage_display()},
-            code="stale",
-        )
-
-
-def _check_open(case: IncubationCase) -> None:
-    if case.stage not in OPEN_STAGES:
-        raise ValidationError(
-            _("This case is “%(stage)s”: its record is kept as it was and cannot be changed.")
-            % {"stage": case.get_stage_display()},
-            code="finished",
-        )
 
 
 def _check_day(value: dt.date, *, field: str, label: str, opened_on: dt.date | None = None) -> None:
@@ -264,9 +327,8 @@ def case_update(*, case: IncubationCase, data: dict[str, Any], by: User) -> Incu
         raise ValidationError(
             _("These fields cannot be changed here: %(fields)s") % {"fields": ", ".join(sorted(unknown))}
         )
-    _check_change(by, case)
     case = _locked(case)
-    _check_open(case)
+    action = CASE_FLOW.check(case, "edit", by, seen=None)
     cleaned = {field: (value or "").strip() if isinstance(value, str) else value for field, value in data.items()}
     if "incubator_kind" in cleaned and cleaned["incubator_kind"] not in IncubationCase.Incubator.values:
         raise ValidationError({"incubator_kind": _("Choose who incubates the organization.")})
@@ -276,16 +338,15 @@ def case_update(*, case: IncubationCase, data: dict[str, Any], by: User) -> Incu
     for field in changed:
         setattr(case, field, cleaned[field])
     case.full_clean(exclude=["organization", "created_by"], validate_unique=False)
-    save_with_history(case, action="incubation.case.updated", by=by, update_fields=changed)
+    save_with_history(case, action=action.history, by=by, update_fields=changed)
     return case
 
 
 @transaction.atomic
 def case_link_need(*, case: IncubationCase, need: Need, by: User) -> IncubationCase:
     """The case also answers ``need`` (same community, open or served)."""
-    _check_change(by, case)
     case = _locked(case)
-    _check_open(case)
+    CASE_FLOW.check(case, "edit", by, seen=None)
     (need,) = _locked_needs([need])
     problem = _need_problem(need, case.organization.community_id)
     if problem:
@@ -300,9 +361,8 @@ def case_link_need(*, case: IncubationCase, need: Need, by: User) -> IncubationC
 @transaction.atomic
 def case_unlink_need(*, case: IncubationCase, need: Need, by: User) -> IncubationCase:
     """The case no longer answers ``need``; a case keeps at least one need."""
-    _check_change(by, case)
     case = _locked(case)
-    _check_open(case)
+    CASE_FLOW.check(case, "edit", by, seen=None)
     linked = list(case.needs.values_list("pk", flat=True))
     if need.pk not in linked:
         raise ValidationError({"need": _("“%(title)s” is not linked to this case.") % {"title": need.title}})
@@ -316,18 +376,22 @@ def case_unlink_need(*, case: IncubationCase, need: Need, by: User) -> Incubatio
 
 
 @transaction.atomic
-def case_start(*, case: IncubationCase, on: dt.date | None = None, by: User) -> IncubationCase:
-    """Preparing → incubating: the organization starts incubation in the registry on the same date."""
-    _check_change(by, case)
-    case = _locked(case)
-    _check_step(case, "start")
+def case_start(
+    *, case: IncubationCase, on: dt.date | None = None, by: User, seen: Seen | None = None
+) -> IncubationCase:
+    """Preparing → incubating: the organization starts incubation in the registry on the same date.
+    ``seen``: the stage the deciding page showed (None: decided on the case as it is now)."""
+    current = _locked(case)
+    action = CASE_FLOW.check(current, "start", by, seen=seen)
     on = on or _today()
-    _check_day(on, field="on", label=_("The start date"), opened_on=case.opened_on)
-    organization = case.organization
+    _check_day(on, field="on", label=_("The start date"), opened_on=current.opened_on)
+    organization = current.organization
     # Started on the registry's own page already: the case only catches up.
     if organization.status != Organization.Status.INCUBATING:
         registry.organization_start_incubation(organization=organization, on=on, by=by)
-    return _move(case, "start", by=by)
+    fields = CASE_FLOW.move(current, action)
+    save_with_history(current, action=action.history, by=by, update_fields=[*fields, "updated_at"])
+    return current
 
 
 @transaction.atomic
@@ -335,10 +399,8 @@ def coaching_note_add(
     *, case: IncubationCase, on: dt.date, kind: str, text: str, next_step: str = "", by: User
 ) -> CoachingNote:
     """A dated coaching contact with the initiators (辅导记录), on any case that is not closed."""
-    _check_change(by, case)
     case = _locked(case)
-    if case.stage == Stage.CLOSED:
-        raise ValidationError(_("This case is closed: coaching notes can no longer be added."), code="finished")
+    CASE_FLOW.check(case, "note", by, seen=None)
     if on is None:
         raise ValidationError({"on": _("Give the date of the coaching contact.")})
     _check_day(on, field="on", label=_("The date of a coaching contact"), opened_on=case.opened_on)
@@ -361,33 +423,30 @@ def coaching_note_add(
 
 
 @transaction.atomic
-def case_close(*, case: IncubationCase, reason: str, on: dt.date | None = None, by: User) -> IncubationCase:
+def case_close(
+    *, case: IncubationCase, reason: str, on: dt.date | None = None, by: User, seen: Seen | None = None
+) -> IncubationCase:
     """The incubation stops (the initiators gave up, merged into another group…): the prospective
-    organization is dissolved in the registry and the case is closed with the reason."""
-    _check_change(by, case)
+    organization is dissolved in the registry and the case is closed with the reason. Refused while
+    a filing request is in progress. ``seen``: the stage the deciding page showed."""
+    CASE_FLOW.authorize(case, "close", by)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Give the reason for closing: it is kept with the case.")})
-    case = _locked(case)
-    organization = case.organization
-    open_filing = Filing.objects.open().filter(organization_id=organization.pk).first()
-    if open_filing is not None:
-        raise ValidationError(
-            _(
-                "The organization has a filing request in progress (“%(status)s”): it must be decided "
-                "or withdrawn before the case can be closed."
-            )
-            % {"status": open_filing.get_status_display()},
-            code="open_filing",
-        )
-    _check_step(case, "close")
+    current = _locked(case)
+    action = CASE_FLOW.check(current, "close", by, seen=seen)
     on = on or _today()
-    _check_day(on, field="on", label=_("The closing date"), opened_on=case.opened_on)
+    _check_day(on, field="on", label=_("The closing date"), opened_on=current.opened_on)
+    organization = current.organization
     if organization.status != Organization.Status.DISSOLVED:
         registry.organization_dissolve(organization=organization, reason=reason, on=on, by=by)
-    case.closed_on = on
-    case.close_reason = reason
-    return _move(case, "close", by=by, update_fields=["closed_on", "close_reason"])
+    current.closed_on = on
+    current.close_reason = reason
+    fields = CASE_FLOW.move(current, action)
+    save_with_history(
+        current, action=action.history, by=by, update_fields=[*fields, "updated_at", "closed_on", "close_reason"]
+    )
+    return current
 
 
 # Paper records ---------------------------------------------------------------------------------

@@ -280,10 +280,26 @@ def test_detail_query_count_is_pinned_and_does_not_grow(client, world, community
 # Actions -----------------------------------------------------------------------------------------
 
 
+def seen(case: IncubationCase, **data) -> dict:
+    """A case action's form data with the stage its page showed, as the page posts it."""
+    return {"seen": case.stage, **data}
+
+
+def test_start_and_close_posted_without_the_stage_their_page_showed_are_refused(client, world, community_staff):
+    case = open_case(world, by=community_staff)
+    client.force_login(community_staff)
+    assert '<input type="hidden" name="seen" value="preparing">' in text(client.get(detail(case)))
+    for action, data in (("case-start", {"on": "2024-03-10"}), ("case-close", {"reason": "放弃", "on": "2024-04-01"})):
+        response = client.post(reverse(f"incubation:{action}", args=[case.pk]), data)
+        assert response.status_code == 400 and "This form is out of date or incomplete" in text(response)
+    case.refresh_from_db()
+    assert case.stage == Stage.PREPARING and case.organization.status == Organization.Status.PROPOSED
+
+
 def test_start_incubation(client, world, community_staff):
     case = open_case(world, by=community_staff)
     client.force_login(community_staff)
-    response = client.post(reverse("incubation:case-start", args=[case.pk]), {"on": "2024-03-10"})
+    response = client.post(reverse("incubation:case-start", args=[case.pk]), seen(case, on="2024-03-10"))
     assert response.status_code == 302
     case.refresh_from_db()
     assert case.stage == Stage.INCUBATING and case.organization.status == Organization.Status.INCUBATING
@@ -293,13 +309,14 @@ def test_start_incubation(client, world, community_staff):
 def test_start_refused_shows_the_reason_and_saves_nothing(client, world, community_staff):
     case = open_case(world, by=community_staff)
     client.force_login(community_staff)
-    response = client.post(reverse("incubation:case-start", args=[case.pk]), {"on": "2024-02-01"})
+    response = client.post(reverse("incubation:case-start", args=[case.pk]), seen(case, on="2024-02-01"))
     assert response.status_code == 400
     assert "before the case was opened (2024-03-01)" in text(response) and "Nothing was saved" in text(response)
     case.refresh_from_db()
     assert case.stage == Stage.PREPARING and case.organization.status == Organization.Status.PROPOSED
+    page = seen(case)  # a page drawn before the case was started elsewhere
     cases.case_start(case=case, on=OPENED, by=system_actor())
-    response = client.post(reverse("incubation:case-start", args=[case.pk]))
+    response = client.post(reverse("incubation:case-start", args=[case.pk]), page)
     assert response.status_code == 400 and "cannot move this way" in text(response)
 
 
@@ -334,9 +351,9 @@ def test_close_the_case(client, world, community_staff):
     case = open_case(world, by=community_staff)
     client.force_login(community_staff)
     url = reverse("incubation:case-close", args=[case.pk])
-    response = client.post(url, {"reason": ""})
+    response = client.post(url, seen(case, reason=""))
     assert response.status_code == 400 and response.context["open_panel"] == "close"
-    response = client.post(url, {"reason": "发起人迁出社区", "on": "2024-04-01"})
+    response = client.post(url, seen(case, reason="发起人迁出社区", on="2024-04-01"))
     assert response.status_code == 302
     case.refresh_from_db()
     assert case.stage == Stage.CLOSED and case.close_reason == "发起人迁出社区"
@@ -347,10 +364,10 @@ def test_close_the_case(client, world, community_staff):
 
 def test_close_refused_while_a_filing_is_open(client, world, community_staff):
     case = open_case(world, by=community_staff)
-    cases.case_start(case=case, on=OPENED, by=system_actor())
+    case = cases.case_start(case=case, on=OPENED, by=system_actor())
     Filing.objects.create(organization=case.organization, status=Filing.Status.SUBMITTED, due_on=OPENED)
     client.force_login(community_staff)
-    response = client.post(reverse("incubation:case-close", args=[case.pk]), {"reason": "放弃"})
+    response = client.post(reverse("incubation:case-close", args=[case.pk]), seen(case, reason="放弃"))
     assert response.status_code == 400 and "decided or withdrawn" in text(response)
     case.refresh_from_db()
     assert case.stage == Stage.INCUBATING and case.organization.status == Organization.Status.INCUBATING

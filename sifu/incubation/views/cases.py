@@ -205,8 +205,7 @@ def _render_detail(
     user = request.user
     forms = forms or {}
     organization = case.organization
-    can_change = user.has_perm(Perm.CASES_CHANGE, case)
-    is_open = case.stage in services.OPEN_STAGES
+    actions = services.CASE_FLOW.allowed_actions(case, user)
     checklist = _checklist(request, case)
     missing = [row for row in checklist if not row["item"].ok]
     filings = selectors.case_filings(case)
@@ -226,16 +225,12 @@ def _render_detail(
         "filings": filings,
         "open_filing": open_filing,
         "filing_create_url": _url("incubation:filing-create", organization.pk, query="?kind=initial"),
-        "can_change": can_change,
-        "can_edit": can_change and is_open,
-        "can_start": can_change and case.stage == Stage.PREPARING,
-        "can_close": can_change and case.stage in (Stage.PREPARING, Stage.INCUBATING),
-        "can_note": can_change and case.stage != Stage.CLOSED,
+        "actions": actions,
         "can_file": user.has_perm(Perm.FILING_SUBMIT, organization),
         "can_view_filings": user.has_perm(Perm.FILING_VIEW, organization),
         "ready": not missing and case.stage == Stage.INCUBATING and open_filing is None,
         "need_q": need_q,
-        "link_candidates": selectors.needs_to_link(case, need_q) if (can_change and is_open and need_q) else [],
+        "link_candidates": selectors.needs_to_link(case, need_q) if (actions["edit"] and need_q) else [],
         "note_form": forms.get("note") or CoachingNoteForm(initial={"on": today}),
         "close_form": forms.get("close") or CaseCloseForm(auto_id="close_%s"),
         "start_form": forms.get("start") or CaseStartForm(initial={"on": today}, auto_id="start_%s"),
@@ -266,12 +261,9 @@ def _done(request: HttpRequest, case: IncubationCase, message: str, anchor: str 
 @require_http_methods(["GET", "POST"])
 def case_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(request.user, pk, Perm.CASES_CHANGE)
-    if case.stage not in services.OPEN_STAGES:
-        messages.error(
-            request,
-            _("This case is “%(stage)s”: its record is kept as it was and cannot be changed.")
-            % {"stage": case.get_stage_display()},
-        )
+    problem = services.CASE_FLOW.problem(case, "edit", request.user)
+    if problem:
+        messages.error(request, problem)
         return redirect("incubation:case-detail", case.pk)
     form = CaseEditForm(request.POST or None, instance=case)
     if request.method == "POST" and form.is_valid():
@@ -296,7 +288,9 @@ def case_start(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _refused(request, case, ValidationError(_("Enter a valid start date.")), start=form)
     try:
-        services.case_start(case=case, on=form.cleaned_data["on"], by=request.user)
+        services.case_start(
+            case=case, on=form.cleaned_data["on"], seen=services.CASE_FLOW.posted(request.POST), by=request.user
+        )
     except ValidationError as exc:
         return _refused(request, case, exc, start=form)
     return _done(request, case, _("Incubation started: the organization is now incubating in the registry."))
@@ -322,7 +316,7 @@ def case_note_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "case": case,
             "notes": selectors.case_notes(case),
             "note_form": CoachingNoteForm(initial={"on": timezone.localdate()}) if saved else form,
-            "can_note": True,
+            "actions": services.CASE_FLOW.allowed_actions(case, request.user),
             "note_saved": saved,
         }
         return render(request, "incubation/case_detail.html#notes", context)
@@ -348,7 +342,13 @@ def case_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             request, case, {"close": form, "errors": _form_errors(form), "open_panel": "close"}, status=400
         )
     try:
-        services.case_close(case=case, reason=form.cleaned_data["reason"], on=form.cleaned_data["on"], by=request.user)
+        services.case_close(
+            case=case,
+            reason=form.cleaned_data["reason"],
+            on=form.cleaned_data["on"],
+            seen=services.CASE_FLOW.posted(request.POST),
+            by=request.user,
+        )
     except ValidationError as exc:
         return _refused(request, case, exc, close=form, open_panel="close")
     return _done(request, case, _("The case was closed and the organization dissolved; the reason is kept."))
