@@ -18,7 +18,7 @@ Docs: domain.md §2.4 (materials, 7 days, 3 years, written reasons), issue #3 po
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -29,10 +29,12 @@ from django.db import IntegrityError, models, transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from sifu.accounts.models import User
 from sifu.core.history import save_with_history
 from sifu.core.permissions import Perm
+from sifu.core.workflow import Action, Seen, Workflow
 from sifu.incubation import checklist
 from sifu.incubation.models import Filing, FilingDocument, FilingEvent
 from sifu.incubation.services import cases
@@ -64,14 +66,111 @@ _SIGNATURES: dict[str, tuple[bytes, ...]] = {
     "xls": (b"\xd0\xcf\x11\xe0",),
 }
 
-# step → (statuses it may start from, status it leads to, event action, history action code)
-STEPS: dict[str, tuple[frozenset[str], str, str, str]] = {
-    "precheck_pass": (frozenset({S.SUBMITTED}), S.PRECHECKED, A.PRECHECK_PASSED, "incubation.filing.prechecked"),
-    "return": (frozenset({S.SUBMITTED, S.PRECHECKED}), S.RETURNED, A.RETURNED, "incubation.filing.returned"),
-    "resubmit": (frozenset({S.RETURNED}), S.SUBMITTED, A.RESUBMITTED, "incubation.filing.resubmitted"),
-    "approve": (frozenset({S.PRECHECKED}), S.APPROVED, A.APPROVED, "incubation.filing.approved"),
-    "refuse": (frozenset({S.SUBMITTED, S.PRECHECKED}), S.REFUSED, A.REFUSED, "incubation.filing.refused"),
-    "withdraw": (frozenset(Filing.OPEN_STATUSES), S.WITHDRAWN, A.WITHDRAWN, "incubation.filing.withdrawn"),
+
+def _separation(filing: Filing, user: Any) -> str | None:
+    """Whoever did the community check does not also decide (separation of duties)."""
+    # Four eyes: a person who checked a request does not also decide it (the system actor is no person).
+    if not user.is_system and filing.prechecked_by_id is not None and filing.prechecked_by_id == user.pk:
+        return _("You did the community check of this request, so someone else at the subdistrict decides it.")
+    return None
+
+
+def _applicant_withdraws(filing: Filing, user: Any) -> str | None:
+    """Staff who check or decide a request withdraw it only if they submitted it (as its incubator);
+    otherwise they return or refuse it."""
+    if user.is_system or filing.submitted_by_id == user.pk:
+        return None
+    if user.has_perm(Perm.FILING_PRECHECK, filing) or user.has_perm(Perm.FILING_DECIDE, filing):
+        return _("You check or decide this request: return or refuse it; the applicant withdraws it.")
+    return None
+
+
+def _return_perm(filing: Filing) -> str:
+    """A return is the community's while it awaits their check, the subdistrict's after it."""
+    return Perm.FILING_DECIDE if filing.status == S.PRECHECKED else Perm.FILING_PRECHECK
+
+
+def _cannot(filing: Filing, action: Action) -> str:
+    return _("This request is “%(status)s”: it cannot be %(step)s now.") % {
+        "status": filing.get_status_display(),
+        "step": _step_word(action.name),
+    }
+
+
+# The steps of a request; each also writes a FilingEvent (``EVENTS``) besides its history version.
+FILING_FLOW = Workflow(
+    model=Filing,
+    field="status",
+    markers=("round",),
+    actions=[
+        Action(
+            "precheck",
+            gettext_lazy("Pass the check"),
+            sources={S.SUBMITTED},
+            target=S.PRECHECKED,
+            perm=Perm.FILING_PRECHECK,
+            history="incubation.filing.prechecked",
+        ),
+        Action(
+            "return",
+            gettext_lazy("Return to the applicant"),
+            sources={S.SUBMITTED, S.PRECHECKED},
+            target=S.RETURNED,
+            perm=_return_perm,
+            history="incubation.filing.returned",
+        ),
+        Action(
+            "resubmit",
+            gettext_lazy("Fix and resubmit"),
+            sources={S.RETURNED},
+            target=S.SUBMITTED,
+            perm=Perm.FILING_SUBMIT,
+            history="incubation.filing.resubmitted",
+        ),
+        Action(
+            "approve",
+            gettext_lazy("Approve"),
+            sources={S.PRECHECKED},
+            target=S.APPROVED,
+            perm=Perm.FILING_DECIDE,
+            history="incubation.filing.approved",
+            guards=[_separation],
+        ),
+        Action(
+            "refuse",
+            gettext_lazy("Refuse"),
+            sources={S.SUBMITTED, S.PRECHECKED},
+            target=S.REFUSED,
+            perm=Perm.FILING_DECIDE,
+            history="incubation.filing.refused",
+            guards=[_separation],
+        ),
+        Action(
+            "withdraw",
+            gettext_lazy("Withdraw the request"),
+            sources=Filing.OPEN_STATUSES,
+            target=S.WITHDRAWN,
+            perm=Perm.FILING_SUBMIT,
+            history="incubation.filing.withdrawn",
+            guards=[_applicant_withdraws],
+        ),
+    ],
+    state_message=_cannot,
+    stale_message=lambda filing: (
+        _("Someone else decided this request meanwhile: it is now “%(status)s”. Reload the page to see it.")
+        % {"status": filing.get_status_display()}
+    ),
+    denied=lambda filing: _("You cannot do this for the request of %(org)s.") % {"org": filing.organization},
+)
+
+# The event each step writes in the request's own log.
+EVENTS: dict[str, str] = {
+    "precheck": A.PRECHECK_PASSED,
+    "return": A.RETURNED,
+    "resubmit": A.RESUBMITTED,
+    "approve": A.APPROVED,
+    "refuse": A.REFUSED,
+    "withdraw": A.WITHDRAWN,
 }
 
 
@@ -283,30 +382,13 @@ def _event(filing: Filing, action: str, level: str, *, note: str, by: User, at: 
     )
 
 
-def _begin(filing: Filing, step: str, *, perm: str | Callable[[Filing], str], by: User) -> Filing:
-    """The request re-read under a lock, then checked in this order: ``perm`` (before anything is
-    revealed; a callable picks it from the state the caller saw), that state, the step.
-
-    The caller's copy carries the status and round it saw: if either changed since, the step is
-    refused, so of two staff deciding at once the second is told instead of overriding the first.
-    """
+def _begin(filing: Filing, step: str, *, by: User, seen: Seen | None) -> tuple[Filing, Action]:
+    """The request re-read under a lock, then checked by ``FILING_FLOW``: permission (picked from
+    the state the page showed, before anything is revealed), that state and round (``seen``, else
+    the caller's copy: of two staff deciding at once the second is told instead of overriding the
+    first), the step, its guards."""
     current = Filing.objects.select_for_update(of=("self",)).select_related("organization__community").get(pk=filing.pk)
-    needed = perm(filing) if callable(perm) else perm  # as the caller saw it; a stale copy is refused below
-    if not by.has_perm(needed, current):
-        raise PermissionDenied(_("You cannot do this for the request of %(org)s.") % {"org": current.organization})
-    if (current.status, current.round) != (filing.status, filing.round):
-        raise ValidationError(
-            _("Someone else decided this request meanwhile: it is now “%(status)s”. Reload the page to see it.")
-            % {"status": current.get_status_display()},
-            code="stale",
-        )
-    if current.status not in STEPS[step][0]:
-        raise ValidationError(
-            _("This request is “%(status)s”: it cannot be %(step)s now.")
-            % {"status": current.get_status_display(), "step": _step_word(step)},
-            code="invalid_step",
-        )
-    return current
+    return current, FILING_FLOW.check(current, step, by, seen=seen or filing)
 
 
 def _merge(errors: dict[str, list[str]], exc: ValidationError) -> None:
@@ -318,7 +400,7 @@ def _merge(errors: dict[str, list[str]], exc: ValidationError) -> None:
 
 def _step_word(step: str) -> str:
     return {
-        "precheck_pass": _("passed by the community"),
+        "precheck": _("passed by the community"),
         "return": _("returned"),
         "resubmit": _("resubmitted"),
         "approve": _("approved (the community check comes first)"),
@@ -329,7 +411,7 @@ def _step_word(step: str) -> str:
 
 def _finish(
     filing: Filing,
-    step: str,
+    action: Action,
     *,
     level: str,
     note: str,
@@ -337,10 +419,9 @@ def _finish(
     at: dt.datetime,
     fields: list[str],
 ) -> Filing:
-    _sources, target, event_action, history_action = STEPS[step]
-    filing.status = target
-    _save(filing, action=history_action, by=by, at=at, fields=["status", *fields])
-    _event(filing, event_action, level, note=note, by=by, at=at)
+    moved = FILING_FLOW.move(filing, action)
+    _save(filing, action=action.history, by=by, at=at, fields=[*moved, *fields])
+    _event(filing, EVENTS[action.name], level, note=note, by=by, at=at)
     return filing
 
 
@@ -467,14 +548,16 @@ def _check_deregistration(
 
 
 @transaction.atomic
-def filing_precheck_pass(*, filing: Filing, note: str = "", by: User, at: dt.datetime | None = None) -> Filing:
+def filing_precheck_pass(
+    *, filing: Filing, note: str = "", by: User, at: dt.datetime | None = None, seen: Seen | None = None
+) -> Filing:
     """The community's check (初审) passes: the request goes to the subdistrict."""
-    current = _begin(filing, "precheck_pass", perm=Perm.FILING_PRECHECK, by=by)
+    current, action = _begin(filing, "precheck", by=by, seen=seen)
     at = _when(at, current)
     current.prechecked_at, current.prechecked_by = at, by
     return _finish(
         current,
-        "precheck_pass",
+        action,
         level=LEVEL.COMMUNITY,
         note=(note or "").strip(),
         by=by,
@@ -483,20 +566,18 @@ def filing_precheck_pass(*, filing: Filing, note: str = "", by: User, at: dt.dat
     )
 
 
-def _return_perm(filing: Filing) -> str:
-    return Perm.FILING_DECIDE if filing.status == S.PRECHECKED else Perm.FILING_PRECHECK
-
-
 @transaction.atomic
-def filing_return(*, filing: Filing, reason: str, by: User, at: dt.datetime | None = None) -> Filing:
+def filing_return(
+    *, filing: Filing, reason: str, by: User, at: dt.datetime | None = None, seen: Seen | None = None
+) -> Filing:
     """Send the request back to the applicant with a written reason, from the community's check
     (awaiting it: ``FILING_PRECHECK``) or the subdistrict's review (``FILING_DECIDE``)."""
-    current = _begin(filing, "return", perm=_return_perm, by=by)
+    current, action = _begin(filing, "return", by=by, seen=seen)
     reason = _required_reason(reason, _("Say what the applicant has to fix."))
     at = _when(at, current)
     level = LEVEL.SUBDISTRICT if current.status == S.PRECHECKED else LEVEL.COMMUNITY
     current.decision_note = reason
-    return _finish(current, "return", level=level, note=reason, by=by, at=at, fields=["decision_note"])
+    return _finish(current, action, level=level, note=reason, by=by, at=at, fields=["decision_note"])
 
 
 @transaction.atomic
@@ -509,13 +590,14 @@ def filing_resubmit(
     documents: Iterable[tuple[str, UploadedFile]] = (),
     by: User,
     at: dt.datetime | None = None,
+    seen: Seen | None = None,
 ) -> Filing:
     """The applicant fixes a returned request and sends it again: a new round, a new due date.
 
     ``statement``, ``changes`` and ``effective_on`` replace the earlier ones when given (None
     keeps them); ``documents`` are added to those already attached, none is replaced or deleted.
     """
-    current = _begin(filing, "resubmit", perm=Perm.FILING_SUBMIT, by=by)
+    current, action = _begin(filing, "resubmit", by=by, seen=seen)
     at = _when(at, current)
     on = timezone.localdate(at)
     org = current.organization
@@ -546,7 +628,7 @@ def filing_resubmit(
     current.decision_note = ""
     fields = ["round", "statement", "changes", "effective_on", "submitted_at", "submitted_by", "due_on"]
     fields += ["prechecked_at", "prechecked_by", "decision_note"]
-    _finish(current, "resubmit", level=LEVEL.APPLICANT, note=current.statement, by=by, at=at, fields=fields)
+    _finish(current, action, level=LEVEL.APPLICANT, note=current.statement, by=by, at=at, fields=fields)
     _store_documents(current, documents, by=by, at=at)
     return current
 
@@ -559,6 +641,7 @@ def filing_approve(
     note: str = "",
     by: User,
     at: dt.datetime | None = None,
+    seen: Seen | None = None,
 ) -> Filing:
     """The subdistrict approves (审核通过) and the registry applies the request:
 
@@ -570,8 +653,7 @@ def filing_approve(
     The person who did the community check cannot also decide. If the registry refuses, the
     message is raised and nothing is saved.
     """
-    current = _begin(filing, "approve", perm=Perm.FILING_DECIDE, by=by)
-    _check_separation(current, by)
+    current, action = _begin(filing, "approve", by=by, seen=seen)
     at = _when(at, current)
     on = timezone.localdate(at)
     org = current.organization
@@ -593,32 +675,24 @@ def filing_approve(
             organization=org, reason=current.statement, on=current.effective_on or on, by=by
         )
     current.decided_at, current.decided_by, current.decision_note = at, by, (note or "").strip()
-    _finish(current, "approve", level=LEVEL.SUBDISTRICT, note=current.decision_note, by=by, at=at, fields=fields)
+    _finish(current, action, level=LEVEL.SUBDISTRICT, note=current.decision_note, by=by, at=at, fields=fields)
     if current.kind == K.INITIAL:
         cases.case_filing_approved(organization=org, by=by)
     return current
 
 
-def _check_separation(filing: Filing, by: User) -> None:
-    # Four eyes: a person who checked a request does not also decide it (the system actor is no person).
-    if not by.is_system and filing.prechecked_by_id is not None and filing.prechecked_by_id == by.pk:
-        raise ValidationError(
-            _("You did the community check of this request, so someone else at the subdistrict has to decide it."),
-            code="separation_of_duties",
-        )
-
-
 @transaction.atomic
-def filing_refuse(*, filing: Filing, reason: str, by: User, at: dt.datetime | None = None) -> Filing:
+def filing_refuse(
+    *, filing: Filing, reason: str, by: User, at: dt.datetime | None = None, seen: Seen | None = None
+) -> Filing:
     """The subdistrict refuses the request with a written reason; the applicant may submit anew."""
-    current = _begin(filing, "refuse", perm=Perm.FILING_DECIDE, by=by)
-    _check_separation(current, by)
+    current, action = _begin(filing, "refuse", by=by, seen=seen)
     reason = _required_reason(reason, _("Give the reason for refusing, in writing: the applicant will read it."))
     at = _when(at, current)
     current.decided_at, current.decided_by, current.decision_note = at, by, reason
     _finish(
         current,
-        "refuse",
+        action,
         level=LEVEL.SUBDISTRICT,
         note=reason,
         by=by,
@@ -631,12 +705,13 @@ def filing_refuse(*, filing: Filing, reason: str, by: User, at: dt.datetime | No
 
 
 @transaction.atomic
-def filing_withdraw(*, filing: Filing, by: User, at: dt.datetime | None = None) -> Filing:
-    """The applicant withdraws an open request (撤回)."""
-    current = _begin(filing, "withdraw", perm=Perm.FILING_SUBMIT, by=by)
+def filing_withdraw(*, filing: Filing, by: User, at: dt.datetime | None = None, seen: Seen | None = None) -> Filing:
+    """The applicant withdraws an open request (撤回); staff who check or decide it return or refuse
+    it instead, unless they submitted it themselves."""
+    current, action = _begin(filing, "withdraw", by=by, seen=seen)
     at = _when(at, current)
     current.decided_at, current.decided_by = at, by
-    _finish(current, "withdraw", level=LEVEL.APPLICANT, note="", by=by, at=at, fields=["decided_at", "decided_by"])
+    _finish(current, action, level=LEVEL.APPLICANT, note="", by=by, at=at, fields=["decided_at", "decided_by"])
     if current.kind == K.INITIAL:
         cases.case_filing_refused(organization=current.organization, by=by)
     return current

@@ -619,6 +619,18 @@ def test_an_organizations_admin_files_renews_changes_deregisters_its_own(world, 
     refused(lambda: submit(world.org_b, K.RENEWAL, by=org_leader), org=world.org_b, exc=PermissionDenied)
 
 
+def test_staff_who_check_or_decide_withdraw_only_what_they_submitted(world, org_leader, community_staff):
+    """The detail page offered "withdraw" to reviewers only on their own submissions; the workflow's
+    guard now holds the service to it too (a reviewer returns or refuses instead)."""
+    theirs = submit(world.org_a, K.RENEWAL, by=org_leader)
+    refused(
+        lambda: services.filing_withdraw(filing=theirs, by=community_staff),
+        "return or refuse it; the applicant withdraws it",
+        org=world.org_a,
+    )
+    assert services.filing_withdraw(filing=theirs, by=org_leader).status == S.WITHDRAWN
+
+
 # Refusal, withdrawal and the case ----------------------------------------------------------------
 
 

@@ -4,8 +4,8 @@ downloads (through a scoped view, never a public media URL).
 
 Reads go through ``incubation.selectors``, writes through ``services.filings``; requests are fetched
 with ``get_filing_for_user`` (404 outside scope, 403 without the permission). A decision posts back
-the status and round the page showed (``seen``/``seen_round``), so a decision made on a stale page
-is refused with the reason instead of overriding someone else's.
+the status and round the page showed (``{% seen_fields filing %}``; ``FILING_FLOW.posted``), so a
+decision made on a stale page, or posted without them, is refused with the reason.
 """
 
 from __future__ import annotations
@@ -120,22 +120,9 @@ def _render_detail(
     user = request.user
     forms = forms or {}
     today = timezone.localdate()
-    st = filing.status
-    may_precheck = user.has_perm(Perm.FILING_PRECHECK, filing)
-    may_decide = user.has_perm(Perm.FILING_DECIDE, filing)
-    may_submit = user.has_perm(Perm.FILING_SUBMIT, filing)
-    checked_it = st == S.PRECHECKED and filing.prechecked_by_id == user.pk
-    can = {
-        "precheck": st == S.SUBMITTED and may_precheck,
-        "return": (st == S.SUBMITTED and may_precheck) or (st == S.PRECHECKED and may_decide),
-        "approve": st == S.PRECHECKED and may_decide and not checked_it,
-        "refuse": st in (S.SUBMITTED, S.PRECHECKED) and may_decide and not checked_it,
-        "resubmit": st == S.RETURNED and may_submit,
-        # Staff who check or decide see "withdraw" only on requests they submitted themselves (as the incubator).
-        "withdraw": filing.is_open
-        and may_submit
-        and (filing.submitted_by_id == user.pk or not (may_precheck or may_decide)),
-    }
+    can = services.FILING_FLOW.allowed_actions(filing, user)
+    # A decision the separation of duties keeps from this user is said on the page.
+    blocked = services.FILING_FLOW.blocked_actions(filing, user)
     approve_form = forms.get("approve")
     if approve_form is None and can["approve"]:
         initial = (
@@ -147,8 +134,8 @@ def _render_detail(
         "organization": filing.organization,
         "overdue": filing.is_overdue(today),
         "can": can,
-        "any_action": any(can.values()),
-        "checked_it": checked_it and may_decide,
+        "any_action": bool(can),
+        "checked_it": "approve" in blocked,
         "changes": _change_rows(filing),
         "events": selectors.filing_events(filing),
         "rounds": selectors.filing_documents_by_round(filing),
@@ -165,16 +152,6 @@ def _render_detail(
 @require_GET
 def filing_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, get_filing_for_user(request.user, pk, Perm.FILING_VIEW))
-
-
-def _as_seen(request: HttpRequest, filing: Filing) -> Filing:
-    """The request as the page showed it (status and round posted back), so the service refuses a
-    decision on a request that changed meanwhile. A post without them is refused: reload the page."""
-    seen, seen_round = request.POST.get("seen"), request.POST.get("seen_round", "")
-    if seen not in S.values or not seen_round.isdigit():
-        raise ValidationError(_("This form is out of date or incomplete. Reload the page and try again."))
-    filing.status, filing.round = seen, int(seen_round)
-    return filing
 
 
 def _refused(request: HttpRequest, pk: int, exc: ValidationError, **forms: Any) -> HttpResponse:
@@ -196,7 +173,10 @@ def filing_precheck(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     form.is_valid()
     try:
         filing = services.filing_precheck_pass(
-            filing=_as_seen(request, filing), note=form.cleaned_data.get("note", ""), by=request.user
+            filing=filing,
+            note=form.cleaned_data.get("note", ""),
+            seen=services.FILING_FLOW.posted(request.POST),
+            by=request.user,
         )
     except ValidationError as exc:
         return _refused(request, pk, exc, precheck=form)
@@ -213,12 +193,17 @@ def filing_precheck(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def filing_return(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     filing = get_filing_for_user(request.user, pk, Perm.FILING_VIEW)
     if not (request.user.has_perm(Perm.FILING_PRECHECK, filing) or request.user.has_perm(Perm.FILING_DECIDE, filing)):
-        raise PermissionDenied
+        raise PermissionDenied  # who may return depends on the state the page showed: the service decides
     form = ReturnForm(request.POST, prefix="return")
     if not form.is_valid():
         return _refused(request, pk, ValidationError(_("Say what the applicant has to fix.")), **{"return": form})
     try:
-        services.filing_return(filing=_as_seen(request, filing), reason=form.cleaned_data["reason"], by=request.user)
+        services.filing_return(
+            filing=filing,
+            reason=form.cleaned_data["reason"],
+            seen=services.FILING_FLOW.posted(request.POST),
+            by=request.user,
+        )
     except ValidationError as exc:
         return _refused(request, pk, exc, **{"return": form})
     return _done(request, filing, _("The request was returned to the applicant with your reason."))
@@ -251,7 +236,8 @@ def filing_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         return _refused(request, pk, ValidationError(_("Check the filing number.")), approve=form)
     try:
         filing = services.filing_approve(
-            filing=_as_seen(request, filing),
+            filing=filing,
+            seen=services.FILING_FLOW.posted(request.POST),
             filing_number=form.cleaned_data["filing_number"],
             note=form.cleaned_data["note"],
             by=request.user,
@@ -271,7 +257,12 @@ def filing_refuse(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             request, pk, ValidationError(_("Give the reason for refusing: the applicant will read it.")), refuse=form
         )
     try:
-        services.filing_refuse(filing=_as_seen(request, filing), reason=form.cleaned_data["reason"], by=request.user)
+        services.filing_refuse(
+            filing=filing,
+            reason=form.cleaned_data["reason"],
+            seen=services.FILING_FLOW.posted(request.POST),
+            by=request.user,
+        )
     except ValidationError as exc:
         return _refused(request, pk, exc, refuse=form)
     return _done(request, filing, _("The request was refused; the applicant can read your reason."))
@@ -282,7 +273,7 @@ def filing_refuse(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def filing_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     filing = get_filing_for_user(request.user, pk, Perm.FILING_SUBMIT)
     try:
-        services.filing_withdraw(filing=_as_seen(request, filing), by=request.user)
+        services.filing_withdraw(filing=filing, seen=services.FILING_FLOW.posted(request.POST), by=request.user)
     except ValidationError as exc:
         return _refused(request, pk, exc)
     return _done(request, filing, _("The request was withdrawn."))
@@ -376,7 +367,8 @@ def filing_resubmit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         kwargs = form.service_kwargs()
         try:
             filing = services.filing_resubmit(
-                filing=_as_seen(request, filing),
+                filing=filing,
+                seen=services.FILING_FLOW.posted(request.POST),
                 statement=kwargs["statement"],
                 changes=kwargs.get("changes"),
                 effective_on=kwargs.get("effective_on"),
