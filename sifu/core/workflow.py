@@ -47,7 +47,6 @@ Example (a need is screened by community staff)::
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -232,8 +231,6 @@ class Workflow:
             raise ImproperlyConfigured(f"{self.model.__name__} has no action {name!r}.") from None
 
     def _missing_perm(self, obj: Any, action: Action, user: Any) -> str | None:
-        if user is None:  # the system
-            return None
         for perm in action.perms_for(obj):
             if not user.has_perm(perm, obj):
                 return perm
@@ -266,7 +263,8 @@ class Workflow:
             raise PermissionDenied(self._format(action.denied.get(missing, self.denied), obj))
 
     def problem(self, obj: Any, name: str | Action, user: Any = None) -> str | None:
-        """Why the action is not possible now (state, then the cheap guards), or None. No permission."""
+        """Why the action is not possible now (state, then the cheap guards), or None. No permission.
+        ``user`` None asks about the object alone (guards then get None and judge what they can)."""
         action = self._action(name)
         return self.state_problem(obj, action) or self._guard_problem(obj, action, user, slow=False)
 
@@ -302,7 +300,8 @@ class Workflow:
         """Refuse ``name`` on ``obj`` (the row re-read under a lock) unless everything holds, in
         this order: the permission (picked from the state as the page showed it, so nothing is
         revealed first), the state the page showed, the current state, then the guards. Returns
-        the action. ``user`` None is the system (no permission check).
+        the action. ``user`` is always an actor (a person, or the system actor): nothing skips the
+        permission (DESIGN.md §4 rule 12).
 
         ``seen`` is what the decision was made on: a ``Seen`` read from a post by ``posted`` (a
         post without it is refused), the copy of the object the caller read before, or None for
@@ -334,7 +333,8 @@ class Workflow:
         """A copy of ``obj`` with the markers the page showed (to pick permissions as it saw them)."""
         if seen.missing or seen.values == self.seen_of(obj).values:
             return obj
-        shadow = copy.copy(obj)
+        shadow = type(obj).__new__(type(obj))
+        shadow.__dict__.update(obj.__dict__)
         for name, value in (seen.values or {}).items():
             setattr(shadow, name, obj._meta.get_field(name).to_python(value))
         return shadow

@@ -70,7 +70,9 @@ _SIGNATURES: dict[str, tuple[bytes, ...]] = {
 def _separation(filing: Filing, user: Any) -> str | None:
     """Whoever did the community check does not also decide (separation of duties)."""
     # Four eyes: a person who checked a request does not also decide it (the system actor is no person).
-    if not user.is_system and filing.prechecked_by_id is not None and filing.prechecked_by_id == user.pk:
+    if user is None or user.is_system:  # asked about the state alone; the system actor is no person
+        return None
+    if filing.prechecked_by_id is not None and filing.prechecked_by_id == user.pk:
         return _("You did the community check of this request, so someone else at the subdistrict decides it.")
     return None
 
@@ -78,7 +80,7 @@ def _separation(filing: Filing, user: Any) -> str | None:
 def _applicant_withdraws(filing: Filing, user: Any) -> str | None:
     """Staff who check or decide a request withdraw it only if they submitted it (as its incubator);
     otherwise they return or refuse it."""
-    if user.is_system or filing.submitted_by_id == user.pk:
+    if user is None or user.is_system or filing.submitted_by_id == user.pk:
         return None
     if user.has_perm(Perm.FILING_PRECHECK, filing) or user.has_perm(Perm.FILING_DECIDE, filing):
         return _("You check or decide this request: return or refuse it; the applicant withdraws it.")
