@@ -48,8 +48,9 @@ Example (a need is screened by community staff)::
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import models
@@ -82,7 +83,7 @@ class Action:
 
     name: str
     label: Any
-    sources: frozenset[str]
+    sources: AbstractSet[str]  # kept as a frozenset
     target: str | None
     perm: Perms | None
     history: str
@@ -165,7 +166,7 @@ class Workflow:
         self.stale_message = stale_message
         self.missing_message = missing_message
         self.denied = denied
-        states = set(model._meta.get_field(field).choices and dict(model._meta.get_field(field).flatchoices))
+        states = self._states()
         for action in self.actions.values():
             unknown = (action.sources | ({action.target} if action.target else set())) - states
             if unknown:
@@ -218,7 +219,8 @@ class Workflow:
         return Seen(values)
 
     def _states(self) -> set[str]:
-        return {str(value) for value, _label in self.model._meta.get_field(self.field).flatchoices}
+        state_field = cast("models.Field[Any, Any]", self.model._meta.get_field(self.field))
+        return {str(value) for value, _label in state_field.flatchoices}
 
     # Deciding --------------------------------------------------------------------------------
 
@@ -333,7 +335,7 @@ class Workflow:
         """A copy of ``obj`` with the markers the page showed (to pick permissions as it saw them)."""
         if seen.missing or seen.values == self.seen_of(obj).values:
             return obj
-        shadow = type(obj).__new__(type(obj))
+        shadow = object.__new__(type(obj))
         shadow.__dict__.update(obj.__dict__)
         for name, value in (seen.values or {}).items():
             setattr(shadow, name, obj._meta.get_field(name).to_python(value))
