@@ -47,8 +47,7 @@ Example (a need is screened by community staff)::
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from collections.abc import Set as AbstractSet
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -83,12 +82,12 @@ class Action:
 
     name: str
     label: Any
-    sources: AbstractSet[str]  # kept as a frozenset
+    sources: Collection[str]  # kept as a frozenset
     target: str | None
     perm: Perms | None
     history: str
-    guards: tuple[Guard, ...] = ()
-    slow_guards: tuple[Guard, ...] = ()
+    guards: Sequence[Guard] = ()  # kept as a tuple
+    slow_guards: Sequence[Guard] = ()
     automatic: bool = False
     state_message: Message | None = None
     denied: Mapping[str, Message] = field(default_factory=dict)
@@ -168,7 +167,7 @@ class Workflow:
         self.denied = denied
         states = self._states()
         for action in self.actions.values():
-            unknown = (action.sources | ({action.target} if action.target else set())) - states
+            unknown = ({*action.sources} | ({action.target} if action.target else set())) - states
             if unknown:
                 raise ImproperlyConfigured(f"{model.__name__}.{action.name}: unknown states {sorted(unknown)}.")
         previous = _WORKFLOWS.get(model)

@@ -33,7 +33,7 @@ class Transition(Action):
 
     @property
     def from_statuses(self) -> frozenset[str]:
-        return self.sources
+        return frozenset(self.sources)
 
     @property
     def to_status(self) -> str | None:
