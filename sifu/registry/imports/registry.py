@@ -33,8 +33,9 @@ class RegistryImport(RegistryChecks, RegistryWrites, SheetImporter):
     """
 
     sheets = (
-        SheetSpec(ORG_SHEET, ORG_COLUMNS, OrganizationRowForm, required=False),
-        SheetSpec(MEMBER_SHEET, MEMBER_COLUMNS, MemberRowForm, required=False),
+        SheetSpec(ORG_SHEET, ORG_COLUMNS, OrganizationRowForm, required=False, max_rows=20_000),
+        # Three or more members per organization: a full subdistrict's roll fits in one file.
+        SheetSpec(MEMBER_SHEET, MEMBER_COLUMNS, MemberRowForm, required=False, max_rows=60_000),
     )
 
     def __init__(self, *, by: User) -> None:
