@@ -6,12 +6,15 @@ history with a dotted action code, and raises ``ValidationError`` with a message
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -487,6 +490,11 @@ def person_match(*, name: str, phone: str | None, id_number: str | None) -> Pers
     phone, id_number = _clean_identifiers(phone, id_number)
     by_id = Person.objects.filter(id_number=id_number).first() if id_number else None
     by_phone = Person.objects.filter(phone=phone).first() if phone else None
+    return _match_found(name, by_id, by_phone)
+
+
+def _match_found(name: str, by_id: Person | None, by_phone: Person | None) -> Person | None:
+    """``person_match``'s verdict on the people found by ID number and by phone."""
     if by_id and by_phone and by_id.pk != by_phone.pk:
         raise ValidationError(_("The ID number and the phone number belong to two different people already recorded."))
     match = by_id or by_phone
@@ -682,31 +690,7 @@ def memberships_bulk_add(*, organization: Organization, rows: list[dict[str, Any
         Membership.objects.filter(organization=org, left_on__isnull=True).values_list("person_id", flat=True)
     )
     has_leader = Membership.objects.filter(organization=org, role=Membership.Role.LEADER, left_on__isnull=True).exists()
-    objs = []
-    for row in rows:
-        person: Person = row["person"]
-        left_on = row.get("left_on")
-        _check_date(row["joined_on"], label=_("The joining date"))
-        if left_on is None:
-            if person.pk in current_people:
-                raise ValidationError(_("%(person)s is already a member of %(org)s.") % {"person": person, "org": org})
-            current_people.add(person.pk)
-            if row.get("role") == Membership.Role.LEADER:
-                if has_leader:
-                    raise ValidationError(_("%(org)s already has a leader.") % {"org": org})
-                has_leader = True
-        elif left_on < row["joined_on"]:
-            raise ValidationError(_("A member cannot leave before joining."))
-        objs.append(
-            Membership(
-                organization=org,
-                person=person,
-                role=row.get("role", Membership.Role.MEMBER),
-                is_initiator=row.get("is_initiator", False),
-                joined_on=row["joined_on"],
-                left_on=left_on,
-            )
-        )
+    objs = _membership_objects(org, rows, current_people, has_leader)
     return bulk_create_histories(Membership, objs, action="registry.membership.added", by=by)
 
 
@@ -791,3 +775,466 @@ def organization_change_leader(
     membership = Membership(organization=org, person=person, role=Membership.Role.LEADER, joined_on=on)
     save_with_history(membership, action="registry.membership.leader_appointed", by=by)
     return membership
+
+
+# Bulk writes for large imports ----------------------------------------------------------------
+#
+# The same rules as the services above, checked in memory over many rows, with reads and writes
+# in chunks: a 10,000-organization workbook costs a few hundred queries instead of a few hundred
+# thousand (bench/results.md). Each checks EVERY row and, when some are refused, raises
+# ``RowsRefused`` naming each refused row, before writing anything.
+
+BULK_CHUNK = 500
+
+
+def in_chunks(items: Sequence[Any], size: int = BULK_CHUNK) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a bulk service refused its row ``index`` (0-based); ``step``: which transition of the row."""
+
+    index: int
+    error: ValidationError | PermissionDenied
+    step: int = 0
+
+
+class RowsRefused(ValidationError):
+    """A bulk service refused some of its rows; ``refusals`` lists them, in row order. Nothing was written."""
+
+    def __init__(self, refusals: list[Refusal]) -> None:
+        self.refusals = sorted(refusals, key=lambda r: r.index)
+        messages: list[str] = []
+        for refusal in self.refusals:
+            error = refusal.error
+            messages += error.messages if isinstance(error, ValidationError) else [str(error)]
+        super().__init__(messages)
+
+
+def _lock_many(organizations: Sequence[Organization]) -> dict[int, Organization]:
+    """Re-read the rows under a lock (``_locked`` for many), one query per chunk."""
+    locked: dict[int, Organization] = {}
+    pks = sorted({o.pk for o in organizations})
+    for chunk in in_chunks(pks):
+        locked.update(
+            (o.pk, o) for o in Organization.objects.select_for_update().select_related("community").filter(pk__in=chunk)
+        )
+    return locked
+
+
+def _copy_fields(source: Organization, target: Organization) -> None:
+    for f in Organization._meta.concrete_fields:
+        setattr(target, f.attname, getattr(source, f.attname))
+
+
+@transaction.atomic
+def organizations_bulk_create(*, rows: Sequence[dict[str, Any]], by: User | None) -> list[Organization]:
+    """Many new organizations at once, each as ``organization_create`` makes it (proposed, with its
+    first history version and its ``created`` status change); the rules are the same, checked in memory.
+
+    Each row holds name, form, nature, category, community, optionally ``on`` and profile fields.
+    """
+    today = _today()
+    errors: list[Refusal] = []
+    orgs: list[Organization] = []
+    indexes: list[int] = []
+    dates: list[dt.date] = []
+    may_create: dict[int, bool] = {}
+    first: dict[tuple[int, str], int] = {}
+    for index, row in enumerate(rows):
+        row = dict(row)
+        name, form, nature, category = (row.pop(k) for k in ("name", "form", "nature", "category"))
+        community: Area = row.pop("community")
+        on = row.pop("on", None) or today
+        unknown = set(row) - set(PROFILE_FIELDS)
+        if unknown:
+            raise TypeError(f"organizations_bulk_create() got unknown fields: {sorted(unknown)}")
+        if by is not None and community.pk not in may_create:
+            may_create[community.pk] = by.has_perm(Perm.ORG_CREATE, community)
+        try:
+            if by is not None and not may_create[community.pk]:
+                raise PermissionDenied(_("You cannot add organizations in %(area)s.") % {"area": community.name})
+            _check_community(community)
+            _check_date(on, label=_("The date"))
+            org = Organization(
+                name=name.strip(),
+                form=form,
+                nature=nature,
+                category=category,
+                community=community,
+                status=Organization.Status.PROPOSED,
+                status_since=on,
+                **row,
+            )
+            _validate_party_branch(org)
+            # The community was checked above; validating it again would cost a query per row.
+            org.full_clean(exclude=["charter_file", "community"], validate_unique=False, validate_constraints=False)
+            key = (community.pk, org.name)
+            if key in first:
+                raise ValidationError(
+                    {"name": _("Row %(n)d has the same name in the same community.") % {"n": first[key] + 1}}
+                )
+            first[key] = index
+        except (ValidationError, PermissionDenied) as exc:
+            errors.append(Refusal(index, exc))
+            continue
+        orgs.append(org)
+        indexes.append(index)
+        dates.append(on)
+    names = sorted({org.name for org in orgs})
+    taken: set[tuple[int, str]] = set()
+    for chunk in in_chunks(names):
+        taken.update(Organization.objects.filter(name__in=chunk).values_list("community_id", "name"))
+    if taken:
+        for index, org in zip(indexes, orgs, strict=True):
+            if (org.community_id, org.name) in taken:
+                message = _("%(community)s already has an organization called “%(name)s”.") % {
+                    "community": org.community.name,
+                    "name": org.name,
+                }
+                errors.append(Refusal(index, ValidationError({"name": message})))
+    if errors:
+        raise RowsRefused(errors)
+    created = bulk_create_histories(Organization, orgs, action="registry.organization.created", by=by)
+    OrganizationStatusChange.objects.bulk_create(
+        [
+            OrganizationStatusChange(
+                organization=org,
+                action="registry.organization.created",
+                from_status="",
+                status=org.status,
+                legal_status=org.legal_status,
+                effective_on=on,
+                reason="",
+                created_by=by if getattr(by, "pk", None) else None,
+            )
+            for org, on in zip(created, dates, strict=True)
+        ],
+        batch_size=BULK_CHUNK,
+    )
+    return created  # type: ignore[return-value]
+
+
+def _bulk_step(
+    org: Organization, name: str, kwargs: dict[str, Any], *, by: User | None, last: dt.date | None, claims: Any
+) -> tuple[dt.date, str, dict[str, Any]]:
+    """Check one transition of ``org`` like its service does, and apply it to ``org`` in memory.
+
+    Returns (effective date, reason, changed fields); raises ValidationError / PermissionDenied.
+    """
+    reason = (kwargs.get("reason") or "").strip()
+    changes: dict[str, Any] = {}
+    check: Callable[[Organization], None] | None = None
+    if name == "start_incubation":
+        on = kwargs.get("on") or _today()
+    elif name == "file":
+        if by is not None and not by.has_perm(Perm.FILING_DECIDE, org):
+            raise PermissionDenied(_("Only the subdistrict records a filing; submit a filing request instead."))
+        filing_number = (kwargs.get("filing_number") or "").strip()
+        if not filing_number:
+            raise ValidationError({"filing_number": _("Enter the filing number.")})
+        on = kwargs["filed_on"]
+
+        def check(org: Organization) -> None:
+            if claims("filing_number", filing_number, org):
+                raise ValidationError(
+                    {"filing_number": _("Filing number %(n)s is already used.") % {"n": filing_number}}
+                )
+            if kwargs.get("check_floor", True):
+                problems = floor_problems(org, on)
+                if problems:
+                    raise ValidationError(
+                        _("Cannot file yet. Still missing: %(items)s.") % {"items": "; ".join(problems)}
+                    )
+
+        changes = {
+            "legal_status": Organization.LegalStatus.FILED,
+            "filing_number": filing_number,
+            "filed_on": on,
+            "filing_valid_until": filing_valid_until(on),
+        }
+    elif name == "register":
+        try:
+            uscc = normalize_uscc(kwargs["uscc"])
+        except ValidationError as exc:
+            raise ValidationError({"uscc": exc.messages}) from exc
+        on = kwargs["registered_on"]
+
+        def check(org: Organization) -> None:
+            check_uscc_matches(uscc, org.nature)
+            if claims("uscc", uscc, org):
+                raise ValidationError({"uscc": _("This code is already recorded for another organization.")})
+            if org.filed_on and on < org.filed_on:
+                raise ValidationError({"registered_on": _("Registration cannot be before the filing date.")})
+
+        changes = {"legal_status": Organization.LegalStatus.REGISTERED, "uscc": uscc, "registered_on": on}
+    elif name in ("make_dormant", "dissolve"):
+        if not reason and name == "make_dormant":
+            raise ValidationError({"reason": _("Say why the organization is dormant.")})
+        if not reason:
+            raise ValidationError({"reason": _("Say why the organization is dissolved.")})
+        on = kwargs.get("on") or _today()
+        if name == "dissolve":
+
+            def check(org: Organization) -> None:
+                if (
+                    org.legal_status != Organization.LegalStatus.UNFILED
+                    and by is not None
+                    and not by.has_perm(Perm.FILING_DECIDE, org)
+                ):
+                    raise PermissionDenied(
+                        _(
+                            "A filed or registered organization ends by a deregistration request (注销); "
+                            "submit one instead."
+                        )
+                    )
+
+    elif name == "reactivate":
+        on = kwargs.get("on") or _today()
+
+        def check(org: Organization) -> None:
+            problems = floor_problems(org, on)
+            if problems:
+                raise ValidationError(
+                    _("Cannot reactivate. Still missing: %(items)s.") % {"items": "; ".join(problems)}
+                )
+
+    else:
+        raise TypeError(f"organizations_bulk_transition(): unknown transition {name!r}")
+    # As ``_transition``: permission, current state, dates, the transition's own check, then the change.
+    if by is not None and not by.has_perm(Perm.ORG_TRANSITION, org):
+        raise PermissionDenied(_("You cannot change the status of this organization."))
+    problem = transition_problem(org, name)
+    if problem:
+        raise ValidationError(problem)
+    _check_date(on, label=_("The effective date"))
+    if last and on < last:
+        raise ValidationError(
+            _("The effective date cannot be before the last status change (%(date)s).") % {"date": last.isoformat()}
+        )
+    if check is not None:
+        check(org)
+    t = TRANSITIONS[name]
+    for field, value in changes.items():
+        setattr(org, field, value)
+    if t.to_status is not None:
+        org.status = t.to_status
+        org.status_since = on
+    return on, reason, changes
+
+
+@transaction.atomic
+def organizations_bulk_transition(
+    *, items: Sequence[tuple[Organization, Sequence[tuple[str, dict[str, Any]]]]], by: User | None
+) -> list[Organization]:
+    """Take many organizations each through its transitions, in order, as the transition services
+    would one call at a time (same checks, history versions and status changes), in few queries.
+
+    Each item is ``(organization, [(transition, keyword arguments of its service), ...])`` with
+    transitions named as in ``lifecycle.TRANSITIONS``: start_incubation (on), file (filing_number,
+    filed_on, check_floor), register (uscc, registered_on), make_dormant / dissolve (reason, on),
+    reactivate (on, reason). The callers' objects are updated; the locked copies are returned.
+    """
+    if not items:
+        return []
+    locked = _lock_many([org for org, _steps in items])
+    last: dict[int, dt.date] = {}
+    for chunk in in_chunks(sorted(locked)):
+        last.update(
+            OrganizationStatusChange.objects.filter(organization__in=chunk)
+            .values("organization")
+            .annotate(last=Max("effective_on"))
+            .values_list("organization", "last")
+        )
+    wanted: dict[str, set[str]] = {"filing_number": set(), "uscc": set()}
+    for _org, steps in items:
+        for name, kwargs in steps:
+            if name == "file" and kwargs.get("filing_number"):
+                wanted["filing_number"].add(kwargs["filing_number"].strip())
+            elif name == "register" and kwargs.get("uscc"):
+                wanted["uscc"].add(str(kwargs["uscc"]).strip().upper())
+    owners: dict[str, dict[str, int]] = {"filing_number": {}, "uscc": {}}
+    for field, values in wanted.items():
+        for chunk in in_chunks(sorted(values)):
+            owners[field].update(Organization.objects.filter(**{f"{field}__in": chunk}).values_list(field, "pk"))
+
+    def claims(field: str, value: str, org: Organization) -> bool:
+        """True if another organization holds (or, earlier in this call, took) ``value``."""
+        return owners[field].get(value, org.pk) != org.pk
+
+    errors: list[Refusal] = []
+    snapshots: list[Organization] = []
+    changes_log: list[OrganizationStatusChange] = []
+    fields: set[str] = {"status", "status_since", "updated_at"}
+    user = by if getattr(by, "pk", None) else None
+    touched: list[tuple[Organization, Organization]] = []
+    for index, (organization, steps) in enumerate(items):
+        org = locked[organization.pk]
+        before = {f.attname: getattr(org, f.attname) for f in Organization._meta.concrete_fields}
+        mine: list[Organization] = []
+        log: list[OrganizationStatusChange] = []
+        claimed: list[tuple[str, str]] = []
+        for number, (name, kwargs) in enumerate(steps):
+            from_status = org.status
+            try:
+                on, reason, changed = _bulk_step(org, name, kwargs, by=by, last=last.get(org.pk), claims=claims)
+            except (ValidationError, PermissionDenied) as exc:
+                errors.append(Refusal(index, exc, step=number))
+                for attname, value in before.items():  # leave the row as it was
+                    setattr(org, attname, value)
+                for field, value in claimed:
+                    owners[field].pop(value, None)
+                mine, log = [], []
+                break
+            for field in ("filing_number", "uscc"):
+                if field in changed:
+                    owners[field][changed[field]] = org.pk
+                    claimed.append((field, changed[field]))
+            fields.update(changed)
+            last[org.pk] = on
+            org.updated_at = timezone.now()
+            snapshot = copy.copy(org)
+            snapshot._change_reason = TRANSITIONS[name].action  # type: ignore[attr-defined]
+            snapshot._history_user = user  # type: ignore[attr-defined]
+            mine.append(snapshot)
+            log.append(
+                OrganizationStatusChange(
+                    organization=org,
+                    action=TRANSITIONS[name].action,
+                    from_status=from_status,
+                    status=org.status,
+                    legal_status=org.legal_status,
+                    effective_on=on,
+                    reason=reason,
+                    created_by=user,
+                )
+            )
+        if mine:
+            snapshots += mine
+            changes_log += log
+            touched.append((organization, org))
+    if errors:
+        raise RowsRefused(errors)
+    try:
+        with transaction.atomic():
+            Organization.objects.bulk_update([org for _o, org in touched], sorted(fields), batch_size=BULK_CHUNK)
+    except IntegrityError as exc:  # a unique filing number or code taken at the same moment
+        raise ValidationError(
+            _("Someone else recorded the same number or code at the same time; reload and try again.")
+        ) from exc
+    Organization.history.bulk_history_create(snapshots, update=True, batch_size=BULK_CHUNK)
+    OrganizationStatusChange.objects.bulk_create(changes_log, batch_size=BULK_CHUNK)
+    for organization, org in touched:
+        _copy_fields(org, organization)
+    return [locked[org.pk] for org, _steps in items]
+
+
+def _membership_objects(
+    org: Organization, rows: Sequence[dict[str, Any]], current_people: set[int], has_leader: bool
+) -> list[Membership]:
+    """The rules of ``memberships_bulk_add`` for one organization, checked in memory."""
+    objs = []
+    for row in rows:
+        person: Person = row["person"]
+        left_on = row.get("left_on")
+        _check_date(row["joined_on"], label=_("The joining date"))
+        if left_on is None:
+            if person.pk in current_people:
+                raise ValidationError(_("%(person)s is already a member of %(org)s.") % {"person": person, "org": org})
+            current_people.add(person.pk)
+            if row.get("role") == Membership.Role.LEADER:
+                if has_leader:
+                    raise ValidationError(_("%(org)s already has a leader.") % {"org": org})
+                has_leader = True
+        elif left_on < row["joined_on"]:
+            raise ValidationError(_("A member cannot leave before joining."))
+        objs.append(
+            Membership(
+                organization=org,
+                person=person,
+                role=row.get("role", Membership.Role.MEMBER),
+                is_initiator=row.get("is_initiator", False),
+                joined_on=row["joined_on"],
+                left_on=left_on,
+            )
+        )
+    return objs
+
+
+@transaction.atomic
+def memberships_bulk_add_many(
+    *, groups: Sequence[tuple[Organization, Sequence[dict[str, Any]]]], by: User | None
+) -> list[list[Membership]]:
+    """``memberships_bulk_add`` for many organizations at once: each group is (organization, rows);
+    the rules are the same; a refused group is named by its index in ``RowsRefused``."""
+    locked = _lock_many([org for org, _rows in groups])
+    current: dict[int, set[int]] = {pk: set() for pk in locked}
+    leaders: set[int] = set()
+    for chunk in in_chunks(sorted(locked)):
+        for org_id, person_id, role in Membership.objects.filter(
+            organization__in=chunk, left_on__isnull=True
+        ).values_list("organization_id", "person_id", "role"):
+            current[org_id].add(person_id)
+            if role == Membership.Role.LEADER:
+                leaders.add(org_id)
+    errors: list[Refusal] = []
+    result: list[list[Membership]] = []
+    for index, (organization, rows) in enumerate(groups):
+        org = locked[organization.pk]
+        try:
+            _check_member_change_allowed(org, by)
+            objs = _membership_objects(org, rows, current[org.pk], org.pk in leaders)
+        except (ValidationError, PermissionDenied) as exc:
+            errors.append(Refusal(index, exc))
+            continue
+        if any(row.get("left_on") is None and row.get("role") == Membership.Role.LEADER for row in rows):
+            leaders.add(org.pk)
+        result.append(objs)
+    if errors:
+        raise RowsRefused(errors)
+    created = bulk_create_histories(
+        Membership, [m for objs in result for m in objs], action="registry.membership.added", by=by
+    )
+    out, start = [], 0
+    for objs in result:
+        out.append(created[start : start + len(objs)])
+        start += len(objs)
+    return out
+
+
+def person_match_many(*, rows: Sequence[dict[str, Any]]) -> list[Person | ValidationError | None]:
+    """``person_match`` for many rows (each with name, phone, id_number), in one query per chunk.
+
+    Each result is the matched person, None, or the ValidationError ``person_match`` would raise.
+    """
+    cleaned: list[tuple[str | None, str | None] | ValidationError] = []
+    for row in rows:
+        try:
+            cleaned.append(_clean_identifiers(row.get("phone"), row.get("id_number")))
+        except ValidationError as exc:
+            cleaned.append(exc)
+    ids = sorted({c[1] for c in cleaned if not isinstance(c, ValidationError) and c[1]})
+    phones = sorted({c[0] for c in cleaned if not isinstance(c, ValidationError) and c[0]})
+    by_id: dict[str, Person] = {}
+    by_phone: dict[str, Person] = {}
+    for chunk in in_chunks(ids):
+        by_id.update((p.id_number, p) for p in Person.objects.filter(id_number__in=chunk))
+    for chunk in in_chunks(phones):
+        by_phone.update((p.phone, p) for p in Person.objects.filter(phone__in=chunk))
+    result: list[Person | ValidationError | None] = []
+    for row, clean in zip(rows, cleaned, strict=True):
+        if isinstance(clean, ValidationError):
+            result.append(clean)
+            continue
+        phone, id_number = clean
+        try:
+            result.append(
+                _match_found(
+                    row["name"], by_id.get(id_number) if id_number else None, by_phone.get(phone) if phone else None
+                )
+            )
+        except ValidationError as exc:
+            result.append(exc)
+    return result

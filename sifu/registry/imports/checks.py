@@ -8,14 +8,13 @@ from collections import defaultdict
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from sifu.core.spreadsheets import SheetRow
 from sifu.registry import services
 from sifu.registry.imports.plan import FilePerson, MemberPlan, OrgKey, OrgPlan
 from sifu.registry.imports.vocabulary import LEGAL_RANK, LEGAL_STATUSES, MEMBER_SHEET, ORG_SHEET, Legal, Role, word_for
-from sifu.registry.models import Organization, Person
+from sifu.registry.models import Organization
 
 _QUALIFIED = re.compile(r"[/／]")
 
@@ -276,30 +275,13 @@ class RegistryChecks:
         return person
 
     def _match_people(self, people: list[FilePerson]) -> None:
-        """Find each file person in the registry through ``services.person_match``.
-
-        One query finds which identifiers are known at all; only those people are matched.
-        """
-        ids = {p.id_number for p in people if p.id_number}
-        phones = {p.phone for p in people if p.phone}
-        known_ids: set[str | None] = set()
-        known_phones: set[str | None] = set()
-        if ids or phones:
-            for known_id, known_phone in Person.objects.filter(Q(id_number__in=ids) | Q(phone__in=phones)).values_list(
-                "id_number", "phone"
-            ):
-                known_ids.add(known_id)
-                known_phones.add(known_phone)
-        for person in people:
-            if person.id_number not in known_ids and person.phone not in known_phones:
-                continue
-            column = "id_number" if person.id_number else "phone"
-            try:
-                match = services.person_match(
-                    name=person.name, phone=person.phone or None, id_number=person.id_number or None
-                )
-            except ValidationError as exc:
-                for message in exc.messages:
+        """Find each file person in the registry through ``services.person_match_many`` (the rules of
+        ``person_match``, a few queries for the whole file)."""
+        rows = [{"name": p.name, "phone": p.phone or None, "id_number": p.id_number or None} for p in people]
+        for person, match in zip(people, services.person_match_many(rows=rows), strict=True):
+            if isinstance(match, ValidationError):
+                column = "id_number" if person.id_number else "phone"
+                for message in match.messages:
                     self.row_error(person.first_row, column, message)
                 continue
             if match is not None and person.id_number and match.id_number and match.id_number != person.id_number:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -18,6 +18,7 @@ from sifu.registry.imports.checks import overlaps
 from sifu.registry.imports.plan import FilePerson, ImportSummary, MemberPlan, OrgKey, OrgOutcome, OrgPlan
 from sifu.registry.imports.vocabulary import LEGAL_RANK, STATUSES, Legal, Political, Role, Status, word_for
 from sifu.registry.models import Membership, Organization
+from sifu.registry.services import in_chunks
 
 # Profile fields an import sets on an existing organization, when the sheet has their column.
 PROFILE_FROM_FILE = (
@@ -37,8 +38,7 @@ REACTIVATED_REASON = "导入：状态为活跃"
 # Service field names → form fields, to put a refusal in the right column.
 TRANSITION_FIELDS = {"filing_number": "filing_number", "uscc": "uscc", "registered_on": "registered_on"}
 
-PROGRESS_EVERY = 50  # organizations (each with its members) between two progress reports
-Step = tuple[Callable[..., Any], str, dict[str, Any]]  # service, column to blame, keyword arguments
+Step = tuple[str, str, dict[str, Any]]  # transition (lifecycle.TRANSITIONS), column to blame, keyword arguments
 
 
 def created_on(data: dict[str, Any], today: dt.date) -> dt.date:
@@ -48,9 +48,9 @@ def created_on(data: dict[str, Any], today: dt.date) -> dt.date:
 
 
 def transition_steps(org: Organization, data: dict[str, Any], *, new: bool, today: dt.date) -> list[Step] | None:
-    """The transition services that take ``org`` to the file's state, in date order.
+    """The transitions that take ``org`` to the file's state, in date order.
 
-    None when no service leads there (e.g. back from 活跃 to 拟成立). The services still check
+    None when no transition leads there (e.g. back from 活跃 to 拟成立). The services still check
     each step, so a refusal (a date before the last change, a filing floor) is reported too.
     """
     status, legal = org.status, org.legal_status
@@ -58,28 +58,36 @@ def transition_steps(org: Organization, data: dict[str, Any], *, new: bool, toda
     if LEGAL_RANK[data["legal_status"]] > LEGAL_RANK[legal]:
         if legal == Legal.UNFILED:
             filing = {"filing_number": data["filing_number"], "filed_on": data["filed_on"], "check_floor": False}
-            steps.append((services.organization_file, "legal_status", filing))
+            steps.append(("file", "legal_status", filing))
             status = Status.ACTIVE
         if data["legal_status"] == Legal.REGISTERED:
             registration = {"uscc": data["uscc"], "registered_on": data["registered_on"]}
-            steps.append((services.organization_register, "legal_status", registration))
+            steps.append(("register", "legal_status", registration))
     target = data["status"]
     if target == status:
         return steps
     if target == Status.INCUBATING and status == Status.PROPOSED:
         on = created_on(data, today) if new else today
-        return [(services.organization_start_incubation, "status", {"on": on}), *steps]
+        return [("start_incubation", "status", {"on": on}), *steps]
     if target == Status.DORMANT and status == Status.ACTIVE:
-        return [*steps, (services.organization_make_dormant, "status", {"reason": DORMANT_REASON, "on": today})]
+        return [*steps, ("make_dormant", "status", {"reason": DORMANT_REASON, "on": today})]
     if target == Status.DISSOLVED:
-        return [*steps, (services.organization_dissolve, "status", {"reason": DISSOLVED_REASON, "on": today})]
+        return [*steps, ("dissolve", "status", {"reason": DISSOLVED_REASON, "on": today})]
     if target == Status.ACTIVE and status in (Status.DORMANT, Status.DISSOLVED):
-        return [*steps, (services.organization_reactivate, "status", {"reason": REACTIVATED_REASON, "on": today})]
+        return [*steps, ("reactivate", "status", {"reason": REACTIVATED_REASON, "on": today})]
     return None
 
 
 class RegistryWrites:
-    """Mixed into ``RegistryImport``: ``write()`` after ``check()`` found nothing wrong."""
+    """Mixed into ``RegistryImport``: ``write()`` after ``check()`` found nothing wrong.
+
+    Writes go through the bulk services (``persons_bulk_create``, ``organizations_bulk_create``,
+    ``memberships_bulk_add_many``, ``organizations_bulk_transition``): a few queries per chunk of
+    rows, not per row. A bulk service refuses rows by index (``RowsRefused``); each refusal becomes
+    an error on its row, and the rest are written again without them, so one round reports every
+    refusal. Changes to what is already recorded (a profile, a person, a membership) are rare and
+    go through the one-row services.
+    """
 
     by: Any
     today: dt.date
@@ -87,6 +95,7 @@ class RegistryWrites:
     attempt: Any
     row_error: Any
     report: Any
+    service_error: Any
     warn: Any
     org_plans: list[OrgPlan]
     member_plans: list[MemberPlan]
@@ -95,56 +104,67 @@ class RegistryWrites:
 
     def write(self, rows: dict[str, list[SheetRow]]) -> ImportSummary:
         summary = ImportSummary()
-        # Progress: each organization counts twice (its row, then its members and transitions).
+        # Progress, in organizations: each counts twice (its row, then its members and transitions).
         steps, half = 2 * len(self.org_plans) + 1, len(self.org_plans)
         self._write_people(summary)
         self.report("write", 1, steps)
-        for done, plan in enumerate(self.org_plans, start=2):
-            self._write_organization(plan)
-            if done % PROGRESS_EVERY == 0:
-                self.report("write", done, steps)
+        self._write_organizations()
+        self.report("write", half + 1, steps)
         orgs: dict[OrgKey, Organization] = dict(self.registry_orgs)
         orgs.update({plan.key: plan.org for plan in self.org_plans if plan.org is not None})
         members: dict[OrgKey, list[MemberPlan]] = defaultdict(list)
         for member in self.member_plans:
             members[member.org_key].append(member)
-        recorded = self._recorded_memberships(list(orgs.values()))
-        for done, plan in enumerate(self.org_plans, start=half + 2):
-            if done % PROGRESS_EVERY == 0:
-                self.report("write", done, steps)
-            if plan.org is None:
-                continue
-            # Members join before dormancy or dissolution (a dissolved organization's members are
-            # frozen); an organization being brought back from dissolution is reactivated first.
-            if plan.org.status == Status.DISSOLVED:
-                self._write_transitions(plan)
-                self._write_memberships(plan.org, members.pop(plan.key, []), recorded, summary)
-            else:
-                self._write_memberships(plan.org, members.pop(plan.key, []), recorded, summary)
-                self._write_transitions(plan)
-        for key, rest in members.items():  # organizations only named on the 成员 sheet
-            if key in orgs:
-                self._write_memberships(orgs[key], rest, recorded, summary)
+        recorded = self._recorded_memberships([org for key, org in orgs.items() if key not in self._created])
+        # Members join before dormancy or dissolution (a dissolved organization's members are
+        # frozen); an organization being brought back from dissolution is reactivated first.
+        written = [plan for plan in self.org_plans if plan.org is not None]
+        dissolved = [plan for plan in written if plan.org.status == Status.DISSOLVED]
+        self._write_transitions(dissolved)
+        batches = [(plan.org, members.pop(plan.key, [])) for plan in written]
+        batches += [(orgs[key], rest) for key, rest in members.items() if key in orgs]  # only on the 成员 sheet
+        self._write_memberships(batches, recorded, summary)
+        self.report("write", half + 1 + half // 2, steps)
+        first = {id(plan) for plan in dissolved}
+        self._write_transitions([plan for plan in written if id(plan) not in first])
+        self.report("write", steps, steps)
         self._summarise(summary)
         self._warn_leaderless([org.pk for org in orgs.values()])
         return summary
 
+    def _refused(self, call: Any, items: list[Any], rows: Any, **kwargs: Any) -> tuple[list[Any], Any]:
+        """Call a bulk service on ``items``; report each refused item on its row and call again
+        without them. Returns (the items written, the service's result)."""
+        while items:
+            try:
+                with transaction.atomic():
+                    return items, call(items)
+            except services.RowsRefused as exc:
+                refused = {refusal.index for refusal in exc.refusals}
+                for refusal in exc.refusals:
+                    row, options = rows(items[refusal.index], refusal)
+                    self.service_error(row, refusal.error, **options)
+                items = [item for index, item in enumerate(items) if index not in refused]
+        return [], None
+
     def _summarise(self, summary: ImportSummary) -> None:
-        for plan in self.org_plans:
-            if plan.org is None:
-                continue
-            plan.org.refresh_from_db()
+        plans = [plan for plan in self.org_plans if plan.org is not None]
+        fresh: dict[int, Organization] = {}
+        for chunk in in_chunks([plan.org.pk for plan in plans]):
+            fresh.update(Organization.objects.in_bulk(chunk))
+        for plan in plans:
+            org = fresh[plan.org.pk]
             plan.outcome = plan.outcome or "unchanged"
             name = f"organizations_{plan.outcome}"
             setattr(summary, name, getattr(summary, name) + 1)
             summary.organizations.append(
                 OrgOutcome(
-                    name=plan.org.name,
+                    name=org.name,
                     community=plan.row.data["community"].name,
                     outcome=plan.outcome,
-                    status=plan.org.status,
-                    legal_status=plan.org.legal_status,
-                    pk=None if self.dry_run else plan.org.pk,
+                    status=org.status,
+                    legal_status=org.legal_status,
+                    pk=None if self.dry_run else org.pk,
                 )
             )
 
@@ -198,25 +218,38 @@ class RegistryWrites:
 
     # Organizations ------------------------------------------------------------------------------
 
-    def _write_organization(self, plan: OrgPlan) -> None:
+    def _write_organizations(self) -> None:
+        """New organizations in bulk; recorded ones updated one by one where the file differs."""
+        self._created: set[OrgKey] = set()
+        new = [plan for plan in self.org_plans if plan.existing is None]
+
+        def create(plans: list[OrgPlan]) -> list[Organization]:
+            return services.organizations_bulk_create(rows=[self._new_organization(p) for p in plans], by=self.by)
+
+        written, created = self._refused(create, new, lambda plan, _r: (plan.row, {"default": "name"}))
+        for plan, org in zip(written, created or (), strict=True):
+            plan.org, plan.outcome = org, "created"
+            self._created.add(plan.key)
+        for plan in self.org_plans:
+            if plan.existing is not None:
+                self._update_organization(plan)
+
+    def _new_organization(self, plan: OrgPlan) -> dict[str, Any]:
         data, row = plan.row.data, plan.row
-        if plan.existing is None:
-            plan.org = self.attempt(
-                row,
-                services.organization_create,
-                default="name",
-                name=data["name"],
-                form=data["form"],
-                nature=data["nature"],
-                category=data["category"],
-                community=data["community"],
-                on=created_on(data, self.today),
-                by=self.by,
-                **{name: data[name] for name in NEW_PROFILE if row.has(name)},
-            )
-            plan.outcome = "created"
-            return
+        return {
+            "name": data["name"],
+            "form": data["form"],
+            "nature": data["nature"],
+            "category": data["category"],
+            "community": data["community"],
+            "on": created_on(data, self.today),
+            **{name: data[name] for name in NEW_PROFILE if row.has(name)},
+        }
+
+    def _update_organization(self, plan: OrgPlan) -> None:
+        data, row = plan.row.data, plan.row
         org, changes = plan.existing, {}
+        assert org is not None
         for name in PROFILE_FROM_FILE:
             if row.has(name):
                 value = data[name] if data[name] is not None else BLANK.get(name)
@@ -229,42 +262,67 @@ class RegistryWrites:
             )
             plan.outcome = "updated"
 
-    def _write_transitions(self, plan: OrgPlan) -> None:
-        org, row = plan.org, plan.row
-        assert org is not None
-        org.refresh_from_db()
-        steps = transition_steps(org, row.data, new=plan.existing is None, today=self.today)
-        if steps is None:
-            self.row_error(
-                row,
-                "status",
-                _("The registry records this organization as %(now)s; an import cannot change it to %(file)s.")
-                % {"now": word_for(STATUSES, org.status), "file": word_for(STATUSES, row.data["status"])},
-            )
-            return
-        for call, column, kwargs in steps:
-            done = self.attempt(
-                row, call, fields=TRANSITION_FIELDS, default=column, organization=org, by=self.by, **kwargs
-            )
-            if done is None:
-                return
-            org.refresh_from_db()
+    def _write_transitions(self, plans: Iterable[OrgPlan]) -> None:
+        """Each organization through the transitions to the file's state, all in one bulk call."""
+        items: list[tuple[OrgPlan, list[Step]]] = []
+        for plan in plans:
+            org, row = plan.org, plan.row
+            assert org is not None
+            steps = transition_steps(org, row.data, new=plan.existing is None, today=self.today)
+            if steps is None:
+                self.row_error(
+                    row,
+                    "status",
+                    _("The registry records this organization as %(now)s; an import cannot change it to %(file)s.")
+                    % {"now": word_for(STATUSES, org.status), "file": word_for(STATUSES, row.data["status"])},
+                )
+            elif steps:
+                items.append((plan, steps))
+
+        def transition(items: list[tuple[OrgPlan, list[Step]]]) -> list[Organization]:
+            calls = [(plan.org, [(name, kwargs) for name, _column, kwargs in steps]) for plan, steps in items]
+            return services.organizations_bulk_transition(items=calls, by=self.by)
+
+        def blame(item: tuple[OrgPlan, list[Step]], refusal: Any) -> tuple[SheetRow, dict[str, Any]]:
+            plan, steps = item
+            return plan.row, {"fields": TRANSITION_FIELDS, "default": steps[refusal.step][1]}
+
+        written, _orgs = self._refused(transition, items, blame)
+        for plan, _steps in written:
             plan.outcome = plan.outcome or "updated"
 
     # Memberships --------------------------------------------------------------------------------
 
     def _recorded_memberships(self, orgs: list[Organization]) -> dict[int, list[Membership]]:
         result: dict[int, list[Membership]] = defaultdict(list)
-        for membership in Membership.objects.filter(organization__in=[o.pk for o in orgs]).select_related("person"):
-            result[membership.organization_id].append(membership)
+        for chunk in in_chunks([o.pk for o in orgs]):
+            for membership in Membership.objects.filter(organization__in=chunk).select_related("person"):
+                result[membership.organization_id].append(membership)
         return result
 
     def _write_memberships(
-        self, org: Organization, members: list[MemberPlan], recorded: dict[int, list[Membership]], summary: Any
+        self,
+        batches: list[tuple[Organization, list[MemberPlan]]],
+        recorded: dict[int, list[Membership]],
+        summary: Any,
     ) -> None:
         """Existing memberships (same person, organization and 加入日期) are compared; new ones are
         checked against the registry's current members and leader, then added in one bulk call."""
-        known = recorded.get(org.pk, [])
+        groups: list[tuple[Organization, list[dict[str, Any]], SheetRow]] = []
+        for org, members in batches:
+            new_rows, first_new = self._new_memberships(org, members, recorded.get(org.pk, []), summary)
+            if first_new is not None:
+                groups.append((org, new_rows, first_new))
+
+        def add(groups: list[tuple[Organization, list[dict[str, Any]], SheetRow]]) -> list[list[Membership]]:
+            return services.memberships_bulk_add_many(groups=[(org, rows) for org, rows, _r in groups], by=self.by)
+
+        _written, created = self._refused(add, groups, lambda group, _r: (group[2], {"default": "organization"}))
+        summary.memberships_created += sum(len(c) for c in created or ())
+
+    def _new_memberships(
+        self, org: Organization, members: list[MemberPlan], known: list[Membership], summary: Any
+    ) -> tuple[list[dict[str, Any]], SheetRow | None]:
         by_key = {(m.person_id, m.joined_on): m for m in known}
         leader = next((m for m in known if m.left_on is None and m.role == Role.LEADER), None)
         new_rows: list[dict[str, Any]] = []
@@ -308,16 +366,7 @@ class RegistryWrites:
                 continue
             first_new = first_new or row
             new_rows.append({k: data[k] for k in ("role", "joined_on", "left_on")} | {"person": person})
-        if first_new is not None:
-            created = self.attempt(
-                first_new,
-                services.memberships_bulk_add,
-                default="organization",
-                organization=org,
-                rows=new_rows,
-                by=self.by,
-            )
-            summary.memberships_created += len(created or ())
+        return new_rows, first_new
 
     def _update_membership(self, membership: Membership, row: SheetRow, summary: Any) -> None:
         data = row.data
@@ -358,11 +407,14 @@ class RegistryWrites:
 
     def _warn_leaderless(self, org_ids: list[int]) -> None:
         leader = Membership.objects.filter(organization=OuterRef("pk"), role=Role.LEADER, left_on__isnull=True)
-        names = list(
-            Organization.objects.filter(pk__in=org_ids, status__in=[Status.ACTIVE, Status.DORMANT])
-            .filter(~Exists(leader))
-            .values_list("name", flat=True)
-        )
+        names: list[str] = []
+        for chunk in in_chunks(sorted(org_ids)):
+            names += (
+                Organization.objects.filter(pk__in=chunk, status__in=[Status.ACTIVE, Status.DORMANT])
+                .filter(~Exists(leader))
+                .order_by("name")
+                .values_list("name", flat=True)
+            )
         if names:
             shown = "、".join(names[:10]) + ("…" if len(names) > 10 else "")
             self.warn(
