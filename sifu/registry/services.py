@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -824,6 +824,26 @@ def _lock_many(organizations: Sequence[Organization]) -> dict[int, Organization]
     return locked
 
 
+def _update_many(objs: Sequence[models.Model], fields: Sequence[str]) -> None:
+    """Save ``fields`` of many rows in one prepared UPDATE run for each (``executemany``).
+
+    ``QuerySet.bulk_update`` builds one CASE per field over the whole batch, which took most of
+    the time of a 10,000-organization import; the values are prepared by the fields all the same.
+    """
+    if not objs:
+        return
+    meta = objs[0]._meta
+    columns = [meta.get_field(name) for name in fields]
+    quote = connection.ops.quote_name
+    sql = "UPDATE {} SET {} WHERE {} = %s".format(
+        quote(meta.db_table), ", ".join(f"{quote(f.column)} = %s" for f in columns), quote(meta.pk.column)
+    )
+    params = [[f.get_db_prep_save(getattr(obj, f.attname), connection) for f in columns] + [obj.pk] for obj in objs]
+    with connection.cursor() as cursor:
+        for chunk in in_chunks(params, 2000):
+            cursor.executemany(sql, chunk)
+
+
 def _copy_fields(source: Organization, target: Organization) -> None:
     for f in Organization._meta.concrete_fields:
         setattr(target, f.attname, getattr(source, f.attname))
@@ -1119,7 +1139,7 @@ def organizations_bulk_transition(
         raise RowsRefused(errors)
     try:
         with transaction.atomic():
-            Organization.objects.bulk_update([org for _o, org in touched], sorted(fields), batch_size=BULK_CHUNK)
+            _update_many([org for _o, org in touched], sorted(fields))
     except IntegrityError as exc:  # a unique filing number or code taken at the same moment
         raise ValidationError(
             _("Someone else recorded the same number or code at the same time; reload and try again.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, ClassVar, TypeVar
@@ -16,8 +16,12 @@ from django.db import IntegrityError, transaction
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
+from openpyxl.utils.cell import coordinate_to_tuple
+from openpyxl.utils.datetime import from_excel, from_ISO8601
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.workbook.workbook import Workbook as WorkbookType
+from openpyxl.xml.constants import SHEET_MAIN_NS
+from openpyxl.xml.functions import iterparse
 
 from sifu.core.spreadsheets.cells import empty_cell
 
@@ -148,6 +152,82 @@ def open_workbook(source: str | Path | bytes | IO[bytes]) -> WorkbookType:
         raise UnreadableWorkbook(
             _("The workbook could not be read; it may be damaged. Open it in Excel, save it as .xlsx and try again.")
         ) from exc
+
+
+_ROW, _CELL = f"{{{SHEET_MAIN_NS}}}row", f"{{{SHEET_MAIN_NS}}}c"
+_VALUE, _INLINE = f"{{{SHEET_MAIN_NS}}}v", f"{{{SHEET_MAIN_NS}}}is"
+_TEXT, _RUN = f"{{{SHEET_MAIN_NS}}}t", f"{{{SHEET_MAIN_NS}}}r"
+
+
+def _number(text: str) -> int | float:
+    return float(text) if "." in text or "E" in text or "e" in text else int(text)
+
+
+def sheet_values(ws: Any, min_row: int = 1) -> Iterator[tuple[int, list[Any]]]:
+    """(row number, cell values) of each row of ``ws`` from ``min_row`` on; empty rows may be left out.
+
+    The values are those of openpyxl's ``iter_rows(values_only=True)`` in read-only, data-only mode
+    (shared and inline strings, numbers, booleans, date cells as datetimes, errors as their text),
+    read straight from the sheet's XML: openpyxl builds objects for every cell and inline string
+    first, which made reading most of the time of a large import. Other worksheets (a workbook not
+    opened read-only) are read through openpyxl.
+    """
+    book = getattr(ws, "parent", None)
+    if not hasattr(ws, "_get_source") or book is None or not hasattr(book, "_date_formats"):
+        for number, values in enumerate(ws.iter_rows(min_row=min_row, values_only=True), start=min_row):
+            yield number, list(values)
+        return
+    strings, dates, epoch = ws._shared_strings, book._date_formats, book.epoch
+    timedeltas = book._timedelta_formats
+    number = 0
+    with ws._get_source() as source:
+        for _event, element in iterparse(source):
+            if element.tag != _ROW:
+                continue
+            r = element.get("r")
+            number = int(float(r)) if r else number + 1
+            if number < min_row:
+                element.clear()
+                continue
+            values: list[Any] = []
+            column = 0
+            for cell in element.iterfind(_CELL):
+                ref = cell.get("r")
+                column = coordinate_to_tuple(ref)[1] if ref else column + 1
+                kind = cell.get("t", "n")
+                value: Any = None
+                if kind == "inlineStr":
+                    inline = cell.find(_INLINE)
+                    if inline is not None:
+                        parts = [t.text or "" for t in inline.iterfind(_TEXT)]
+                        parts += [t.text or "" for run in inline.iterfind(_RUN) for t in run.iterfind(_TEXT)]
+                        value = "".join(parts)
+                else:
+                    text = cell.findtext(_VALUE, None) or None
+                    if text is not None:
+                        if kind == "n":
+                            value = _number(text)
+                            style = int(cell.get("s") or 0)
+                            if style in dates:
+                                try:
+                                    value = from_excel(value, epoch, timedelta=style in timedeltas)
+                                except (OverflowError, ValueError):
+                                    value = "#VALUE!"
+                        elif kind == "s":
+                            value = strings[int(text)]
+                        elif kind == "b":
+                            value = bool(int(text))
+                        elif kind == "d":
+                            value = from_ISO8601(text)
+                        else:  # str (a formula's text), e (an error)
+                            value = text
+                if value is None:
+                    continue
+                if column > len(values):
+                    values.extend([None] * (column - len(values)))
+                values[column - 1] = value
+            element.clear()
+            yield number, values
 
 
 _HEADER_STRIP = re.compile(r"[\s\u3000]+")
@@ -389,10 +469,12 @@ class SheetImporter:
         if any(e.sheet == spec.name for e in self.errors):
             return []
         present = frozenset(positions)
-        form_kwargs = self.form_kwargs(spec)
+        # One form per sheet, bound to each row in turn: copying a form's fields for every row cost
+        # more than validating it. Row forms keep nothing between rows outside ``cleaned_data``.
+        form = spec.form_class(data={}, **self.form_kwargs(spec))
         result: list[SheetRow] = []
         count = 0
-        for number, values in enumerate(ws.iter_rows(min_row=header_row + 1, values_only=True), start=header_row + 1):
+        for number, values in sheet_values(ws, min_row=header_row + 1):
             data = {name: (values[index] if index < len(values) else None) for name, index in positions.items()}
             if all(empty_cell(v) for v in data.values()):
                 continue
@@ -411,7 +493,7 @@ class SheetImporter:
                 )
                 break
             data = {k: (v.strip(" \t\r\n\u3000") if isinstance(v, str) else v) for k, v in data.items()}
-            form = spec.form_class(data=data, **form_kwargs)
+            form.data, form._errors = data, None  # its bound fields read `form.data` afresh
             if form.is_valid():
                 result.append(SheetRow(spec.name, number, dict(form.cleaned_data), present))
                 continue

@@ -333,3 +333,40 @@ def test_a_path_must_end_in_xlsx(db, tmp_path):
     good = tmp_path / "地区.xlsx"
     good.write_bytes(_book(["名称"], ["福田区"]))
     assert DistrictImport().run(good).ok
+
+
+@pytest.mark.parametrize("write_only", [False, True], ids=["shared strings", "inline strings"])
+def test_sheet_values_reads_what_openpyxl_reads(write_only):
+    from sifu.core.spreadsheets.importer import open_workbook, sheet_values
+
+    book = Workbook(write_only=write_only)
+    ws = book.create_sheet("数据")
+    rows = [
+        ["组织名称", "数量", "日期", "是否", None, "备注"],
+        ["荔芳社区", 12, dt.date(2021, 3, 15), True, None, "  空格  "],
+        [None, None, None, None, None, None],
+        ["南园", 1.5, dt.datetime(2020, 1, 2, 10, 30), False, "x", None],
+        ["440305198501010012", 13800001234, "2021-03-01", "=1+1", None, "最后"],
+    ]
+    for row in rows:
+        ws.append(row)
+    if not write_only:
+        ws.cell(row=9, column=3, value="跳过几行")
+    buffer = io.BytesIO()
+    book.save(buffer)
+    data = buffer.getvalue()
+
+    def trimmed(values):
+        values = list(values)
+        while values and values[-1] is None:
+            values.pop()
+        return values
+
+    expected = [
+        (n, trimmed(v))
+        for n, v in enumerate(open_workbook(data)["数据"].iter_rows(min_row=2, values_only=True), start=2)
+        if any(x is not None for x in v)
+    ]
+    got = [(n, trimmed(v)) for n, v in sheet_values(open_workbook(data)["数据"], min_row=2) if trimmed(v)]
+    assert got == expected
+    assert got[0][1][2] == dt.datetime(2021, 3, 15)  # a date cell comes back as a date

@@ -436,3 +436,33 @@ def test_overlapping_memberships_are_refused(world, office_admin):
     assert "from 2021-03-01 to 2022-12-31" in result.errors[0].reason
     rejoin = workbook([org("重叠队", 备案编号=number)], [member("重叠队", "甲", 81, 加入日期="2023-01-01")])
     assert run(office_admin, rejoin).ok, "rejoining after leaving is fine"
+
+
+def test_the_queries_of_an_import_do_not_grow_with_its_rows(world, office_admin):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def file(n: int, start: int) -> bytes:
+        orgs, members = [], []
+        for i in range(start, start + n):
+            name = f"计数队{i}"
+            legal = ("备案", "未备案", "登记")[i % 3]
+            filed = {"备案编号": f"Q-{i}"} if legal != "未备案" else {"备案编号": None, "备案日期": None}
+            registered = {"统一社会信用代码": uscc("52", i), "登记日期": "2022-03-01"} if legal == "登记" else {}
+            status = {"备案": "休眠", "未备案": "培育中", "登记": "活跃"}[legal]
+            orgs.append(org(name, 登记状态=legal, 状态=status, **filed, **registered))
+            members.append(member(name, f"负责人{i}", 1000 + i, 角色="负责人", 身份证号=id_number(i)))
+            members.append(member(name, f"成员{i}", 2000 + i))
+        return workbook(orgs, members)
+
+    def queries(n: int, start: int, **kw) -> int:
+        data = file(n, start)
+        with CaptureQueriesContext(connection) as ctx:
+            result = run(office_admin, data, **kw)
+        assert result.ok, result.errors
+        return len(ctx.captured_queries)
+
+    queries(1, 50, dry_run=True)  # warm up: the user's grants and Django's caches are read once
+    assert queries(3, 100, dry_run=True) == queries(12, 200, dry_run=True)
+    assert queries(3, 300) == queries(12, 400)
+    assert queries(3, 300) == queries(12, 400)  # again: every row is known and unchanged
