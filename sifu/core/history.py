@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db import models
+from django.db import connection, models
+from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 
@@ -39,13 +40,75 @@ def bulk_create_histories[M: models.Model](
     model: type[M], objs: Sequence[M], *, action: str, by: Any, batch_size: int = 500
 ) -> list[M]:
     """Create many rows and their first history versions in a few queries."""
-    return bulk_create_with_history(
-        list(objs),
-        model,
-        batch_size=batch_size,
-        default_user=by if getattr(by, "pk", None) else None,
-        default_change_reason=action,
+    if not connection.features.can_return_rows_from_bulk_insert:  # simple-history finds the new keys
+        return bulk_create_with_history(
+            list(objs),
+            model,
+            batch_size=batch_size,
+            default_user=by if getattr(by, "pk", None) else None,
+            default_change_reason=action,
+        )
+    created = model._default_manager.bulk_create(list(objs), batch_size=batch_size)
+    insert_histories(model, [(obj, action) for obj in created], by=by)
+    return created
+
+
+# Fields whose database value is the Python value itself when it is a str, int, bool or None.
+_PLAIN = frozenset(
+    {
+        "AutoField",
+        "BigAutoField",
+        "BigIntegerField",
+        "BooleanField",
+        "CharField",
+        "ForeignKey",
+        "IntegerField",
+        "PositiveIntegerField",
+        "PositiveSmallIntegerField",
+        "SmallIntegerField",
+        "TextField",
+    }
+)
+_PLAIN_TYPES = (str, int, bool, type(None))
+
+
+def insert_histories(
+    model: type[models.Model], versions: Sequence[tuple[models.Model, str]], *, by: Any, update: bool = False
+) -> None:
+    """Write one history version per (row as it is now, action code), in one prepared INSERT run
+    for each (``executemany``), as ``save_with_history`` would one at a time.
+
+    For large imports: simple-history's bulk path builds a model instance and compiles SQL for each
+    version, which cost more than the rows themselves. Rows must have their primary keys.
+    """
+    if not versions:
+        return
+    history = model.history.model  # type: ignore[attr-defined]
+    tracked = {f.attname for f in history.tracked_fields}
+    fields = [f for f in history._meta.concrete_fields if f is not history._meta.pk]
+    user_id = by.pk if getattr(by, "pk", None) else None
+    kind = "~" if update else "+"
+    quote = connection.ops.quote_name
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(
+        quote(history._meta.db_table), ", ".join(quote(f.column) for f in fields), ", ".join(["%s"] * len(fields))
     )
+    plain = [f.get_internal_type() in _PLAIN for f in fields]
+    rows = []
+    for obj, action in versions:
+        extra = {
+            "history_date": timezone.now(),
+            "history_change_reason": action,
+            "history_type": kind,
+            "history_user_id": user_id,
+        }
+        row = []
+        for f, is_plain in zip(fields, plain, strict=True):
+            value = getattr(obj, f.attname) if f.attname in tracked else extra.get(f.attname, f.get_default())
+            row.append(value if is_plain and isinstance(value, _PLAIN_TYPES) else f.get_db_prep_save(value, connection))
+        rows.append(row)
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 2000):
+            cursor.executemany(sql, rows[start : start + 2000])
 
 
 @dataclass(frozen=True)

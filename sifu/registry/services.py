@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sifu.accounts.models import Area, User
-from sifu.core.history import bulk_create_histories, save_with_history
+from sifu.core.history import bulk_create_histories, insert_histories, save_with_history
 from sifu.core.permissions import Perm
 from sifu.core.validators import normalize_id_number, normalize_phone, normalize_uscc
 from sifu.core.workflow import Seen
@@ -1117,7 +1117,6 @@ def organizations_bulk_transition(
             org.updated_at = timezone.now()
             snapshot = copy.copy(org)
             snapshot._change_reason = TRANSITIONS[name].action  # type: ignore[attr-defined]
-            snapshot._history_user = user  # type: ignore[attr-defined]
             mine.append(snapshot)
             log.append(
                 OrganizationStatusChange(
@@ -1144,7 +1143,7 @@ def organizations_bulk_transition(
         raise ValidationError(
             _("Someone else recorded the same number or code at the same time; reload and try again.")
         ) from exc
-    Organization.history.bulk_history_create(snapshots, update=True, batch_size=BULK_CHUNK)
+    insert_histories(Organization, [(s, s._change_reason) for s in snapshots], by=by, update=True)
     OrganizationStatusChange.objects.bulk_create(changes_log, batch_size=BULK_CHUNK)
     for organization, org in touched:
         _copy_fields(org, organization)
