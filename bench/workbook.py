@@ -72,11 +72,13 @@ def layout(orgs: int) -> tuple[int, int]:
 def create_areas(orgs: int) -> int:
     """Create (or find) the area tree the workbook names, through the accounts service."""
     from sifu.accounts.models import Area
-    from sifu.accounts.services import area_create
+    from sifu.accounts.services import area_create, system_actor
 
     def get_or_create(name: str, kind: str, parent: Area | None) -> Area:
         found = Area.objects.filter(name=name, kind=kind, parent=parent).first()
-        return found or area_create(name=name, kind=kind, parent=parent, by=None)
+        return found or area_create(name=name, kind=kind, parent=parent, by=system)
+
+    system = system_actor()
 
     communities, subdistricts = layout(orgs)
     city = get_or_create(CITY, Area.Kind.CITY, None)

@@ -850,7 +850,7 @@ def _copy_fields(source: Organization, target: Organization) -> None:
 
 
 @transaction.atomic
-def organizations_bulk_create(*, rows: Sequence[dict[str, Any]], by: User | None) -> list[Organization]:
+def organizations_bulk_create(*, rows: Sequence[dict[str, Any]], by: User) -> list[Organization]:
     """Many new organizations at once, each as ``organization_create`` makes it (proposed, with its
     first history version and its ``created`` status change); the rules are the same, checked in memory.
 
@@ -871,10 +871,10 @@ def organizations_bulk_create(*, rows: Sequence[dict[str, Any]], by: User | None
         unknown = set(row) - set(PROFILE_FIELDS)
         if unknown:
             raise TypeError(f"organizations_bulk_create() got unknown fields: {sorted(unknown)}")
-        if by is not None and community.pk not in may_create:
+        if community.pk not in may_create:
             may_create[community.pk] = by.has_perm(Perm.ORG_CREATE, community)
         try:
-            if by is not None and not may_create[community.pk]:
+            if not may_create[community.pk]:
                 raise PermissionDenied(_("You cannot add organizations in %(area)s.") % {"area": community.name})
             _check_community(community)
             _check_date(on, label=_("The date"))
@@ -938,7 +938,7 @@ def organizations_bulk_create(*, rows: Sequence[dict[str, Any]], by: User | None
 
 
 def _bulk_step(
-    org: Organization, name: str, kwargs: dict[str, Any], *, by: User | None, last: dt.date | None, claims: Any
+    org: Organization, name: str, kwargs: dict[str, Any], *, by: User, last: dt.date | None, claims: Any
 ) -> tuple[dt.date, str, dict[str, Any]]:
     """Check one transition of ``org`` like its service does, and apply it to ``org`` in memory.
 
@@ -950,7 +950,7 @@ def _bulk_step(
     if name == "start_incubation":
         on = kwargs.get("on") or _today()
     elif name == "file":
-        if by is not None and not by.has_perm(Perm.FILING_DECIDE, org):
+        if not by.has_perm(Perm.FILING_DECIDE, org):
             raise PermissionDenied(_("Only the subdistrict records a filing; submit a filing request instead."))
         filing_number = (kwargs.get("filing_number") or "").strip()
         if not filing_number:
@@ -999,11 +999,7 @@ def _bulk_step(
         if name == "dissolve":
 
             def check(org: Organization) -> None:
-                if (
-                    org.legal_status != Organization.LegalStatus.UNFILED
-                    and by is not None
-                    and not by.has_perm(Perm.FILING_DECIDE, org)
-                ):
+                if org.legal_status != Organization.LegalStatus.UNFILED and not by.has_perm(Perm.FILING_DECIDE, org):
                     raise PermissionDenied(
                         _(
                             "A filed or registered organization ends by a deregistration request (注销); "
@@ -1024,7 +1020,7 @@ def _bulk_step(
     else:
         raise TypeError(f"organizations_bulk_transition(): unknown transition {name!r}")
     # As ``_transition``: permission, current state, dates, the transition's own check, then the change.
-    if by is not None and not by.has_perm(Perm.ORG_TRANSITION, org):
+    if not by.has_perm(Perm.ORG_TRANSITION, org):
         raise PermissionDenied(_("You cannot change the status of this organization."))
     problem = transition_problem(org, name)
     if problem:
@@ -1047,7 +1043,7 @@ def _bulk_step(
 
 @transaction.atomic
 def organizations_bulk_transition(
-    *, items: Sequence[tuple[Organization, Sequence[tuple[str, dict[str, Any]]]]], by: User | None
+    *, items: Sequence[tuple[Organization, Sequence[tuple[str, dict[str, Any]]]]], by: User
 ) -> list[Organization]:
     """Take many organizations each through its transitions, in order, as the transition services
     would one call at a time (same checks, history versions and status changes), in few queries.
@@ -1184,7 +1180,7 @@ def _membership_objects(
 
 @transaction.atomic
 def memberships_bulk_add_many(
-    *, groups: Sequence[tuple[Organization, Sequence[dict[str, Any]]]], by: User | None
+    *, groups: Sequence[tuple[Organization, Sequence[dict[str, Any]]]], by: User
 ) -> list[list[Membership]]:
     """``memberships_bulk_add`` for many organizations at once: each group is (organization, rows);
     the rules are the same; a refused group is named by its index in ``RowsRefused``."""

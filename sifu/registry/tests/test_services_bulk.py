@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from sifu.accounts.services import system_actor
 from sifu.registry import services
 from sifu.registry.models import Membership, Organization, OrganizationStatusChange
 from sifu.registry.tests.excel import uscc
@@ -45,12 +46,12 @@ def test_bulk_create_and_transition_record_what_the_one_row_services_record(worl
             ("make_dormant", {"reason": "导入：状态为休眠", "on": dt.date(2023, 1, 1)}),
         ]
 
-    one = services.organization_create(**new(world.community_a, "逐一合唱队"), on=DAY, by=None)
+    one = services.organization_create(**new(world.community_a, "逐一合唱队"), on=DAY, by=system_actor())
     for name, kwargs in steps(1):
-        getattr(services, f"organization_{name}")(organization=one, by=None, **kwargs)
+        getattr(services, f"organization_{name}")(organization=one, by=system_actor(), **kwargs)
 
-    (bulk,) = services.organizations_bulk_create(rows=[new(world.community_a, "成批合唱队", on=DAY)], by=None)
-    services.organizations_bulk_transition(items=[(bulk, steps(2))], by=None)
+    (bulk,) = services.organizations_bulk_create(rows=[new(world.community_a, "成批合唱队", on=DAY)], by=system_actor())
+    services.organizations_bulk_transition(items=[(bulk, steps(2))], by=system_actor())
     assert (bulk.status, bulk.legal_status, bulk.filing_number) == (S.DORMANT, L.REGISTERED, "F-2")  # caller's copy
     bulk.refresh_from_db()
     one.refresh_from_db()
@@ -89,7 +90,7 @@ def test_bulk_create_refuses_every_bad_row_and_writes_nothing(world, community_s
 
 def test_bulk_transition_refusals_name_the_row_and_the_step(world):
     a, b, c = services.organizations_bulk_create(
-        rows=[new(world.community_a, f"队{i}", on=DAY) for i in range(3)], by=None
+        rows=[new(world.community_a, f"队{i}", on=DAY) for i in range(3)], by=system_actor()
     )
     world.org_a.refresh_from_db()
     items = [
@@ -101,13 +102,13 @@ def test_bulk_transition_refusals_name_the_row_and_the_step(world):
     ]  # fmt: skip
     changes = OrganizationStatusChange.objects.count()
     with pytest.raises(services.RowsRefused) as refused:
-        services.organizations_bulk_transition(items=items, by=None)
+        services.organizations_bulk_transition(items=items, by=system_actor())
     assert [(r.index, r.step) for r in refused.value.refusals] == [(1, 0), (2, 1), (3, 0)]
     assert OrganizationStatusChange.objects.count() == changes
     a.refresh_from_db()
     assert a.status == S.PROPOSED and a.filing_number is None
     # Without the refused rows the rest goes through.
-    services.organizations_bulk_transition(items=items[:1], by=None)
+    services.organizations_bulk_transition(items=items[:1], by=system_actor())
     a.refresh_from_db()
     assert (a.status, a.filing_number) == (S.ACTIVE, "SAME-1")
 
@@ -122,12 +123,12 @@ def test_memberships_bulk_add_many_keeps_the_rules_per_organization(world):
                 (org_a, [{"person": p, "role": "member", "joined_on": DAY}]),
                 (org_b, [{"person": q, "role": leader, "joined_on": DAY}]),  # org_b has its leader
             ],
-            by=None,
+            by=system_actor(),
         )
     assert [r.index for r in refused.value.refusals] == [1]
     assert not Membership.objects.filter(person=p).exists()
     (added,) = services.memberships_bulk_add_many(
-        groups=[(org_a, [{"person": p, "role": "member", "joined_on": DAY}])], by=None
+        groups=[(org_a, [{"person": p, "role": "member", "joined_on": DAY}])], by=system_actor()
     )
     assert [m.person for m in added] == [p]
     assert added[0].history.get().history_change_reason == "registry.membership.added"
@@ -157,21 +158,21 @@ def test_bulk_services_read_in_chunks_not_rows(world):
     def queries(n):
         rows = [new(world.community_a, f"计数队{n}-{i}", on=DAY) for i in range(n)]
         with CaptureQueriesContext(connection) as ctx:
-            orgs = services.organizations_bulk_create(rows=rows, by=None)
-            people = services.persons_bulk_create(rows=[{"name": f"人{n}-{i}"} for i in range(n)], by=None)
+            orgs = services.organizations_bulk_create(rows=rows, by=system_actor())
+            people = services.persons_bulk_create(rows=[{"name": f"人{n}-{i}"} for i in range(n)], by=system_actor())
             services.memberships_bulk_add_many(
                 groups=[
                     (org, [{"person": person, "role": "leader", "joined_on": DAY}])
                     for org, person in zip(orgs, people, strict=True)
                 ],
-                by=None,
+                by=system_actor(),
             )
             services.organizations_bulk_transition(
                 items=[
                     (org, [("file", {"filing_number": f"Q{n}-{i}", "filed_on": DAY, "check_floor": False})])
                     for i, org in enumerate(orgs)
                 ],
-                by=None,
+                by=system_actor(),
             )
         return len(ctx.captured_queries)
 
