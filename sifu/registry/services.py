@@ -66,8 +66,8 @@ def _locked(organization: Organization) -> Organization:
     return Organization.objects.select_for_update().select_related("community").get(pk=organization.pk)
 
 
-def _check_date(value: dt.date, *, label: str) -> None:
-    if value > _today():
+def _check_date(value: dt.date, *, label: str, today: dt.date | None = None) -> None:
+    if value > (today or _today()):
         raise ValidationError(_("%(label)s cannot be in the future.") % {"label": label})
 
 
@@ -877,7 +877,7 @@ def organizations_bulk_create(*, rows: Sequence[dict[str, Any]], by: User) -> li
             if not may_create[community.pk]:
                 raise PermissionDenied(_("You cannot add organizations in %(area)s.") % {"area": community.name})
             _check_community(community)
-            _check_date(on, label=_("The date"))
+            _check_date(on, label=_("The date"), today=today)
             org = Organization(
                 name=name.strip(),
                 form=form,
@@ -938,7 +938,7 @@ def organizations_bulk_create(*, rows: Sequence[dict[str, Any]], by: User) -> li
 
 
 def _bulk_step(
-    org: Organization, name: str, kwargs: dict[str, Any], *, by: User, last: dt.date | None, claims: Any
+    org: Organization, name: str, kwargs: dict[str, Any], *, by: User, last: dt.date | None, claims: Any, today: dt.date
 ) -> tuple[dt.date, str, dict[str, Any]]:
     """Check one transition of ``org`` like its service does, and apply it to ``org`` in memory.
 
@@ -948,7 +948,7 @@ def _bulk_step(
     changes: dict[str, Any] = {}
     check: Callable[[Organization], None] | None = None
     if name == "start_incubation":
-        on = kwargs.get("on") or _today()
+        on = kwargs.get("on") or today
     elif name == "file":
         if not by.has_perm(Perm.FILING_DECIDE, org):
             raise PermissionDenied(_("Only the subdistrict records a filing; submit a filing request instead."))
@@ -995,7 +995,7 @@ def _bulk_step(
             raise ValidationError({"reason": _("Say why the organization is dormant.")})
         if not reason:
             raise ValidationError({"reason": _("Say why the organization is dissolved.")})
-        on = kwargs.get("on") or _today()
+        on = kwargs.get("on") or today
         if name == "dissolve":
 
             def check(org: Organization) -> None:
@@ -1008,7 +1008,7 @@ def _bulk_step(
                     )
 
     elif name == "reactivate":
-        on = kwargs.get("on") or _today()
+        on = kwargs.get("on") or today
 
         def check(org: Organization) -> None:
             problems = floor_problems(org, on)
@@ -1025,7 +1025,7 @@ def _bulk_step(
     problem = transition_problem(org, name)
     if problem:
         raise ValidationError(problem)
-    _check_date(on, label=_("The effective date"))
+    _check_date(on, label=_("The effective date"), today=today)
     if last and on < last:
         raise ValidationError(
             _("The effective date cannot be before the last status change (%(date)s).") % {"date": last.isoformat()}
@@ -1055,6 +1055,7 @@ def organizations_bulk_transition(
     """
     if not items:
         return []
+    today = _today()
     locked = _lock_many([org for org, _steps in items])
     last: dict[int, dt.date] = {}
     for chunk in in_chunks(sorted(locked)):
@@ -1095,7 +1096,9 @@ def organizations_bulk_transition(
         for number, (name, kwargs) in enumerate(steps):
             from_status = org.status
             try:
-                on, reason, changed = _bulk_step(org, name, kwargs, by=by, last=last.get(org.pk), claims=claims)
+                on, reason, changed = _bulk_step(
+                    org, name, kwargs, by=by, last=last.get(org.pk), claims=claims, today=today
+                )
             except (ValidationError, PermissionDenied) as exc:
                 errors.append(Refusal(index, exc, step=number))
                 for attname, value in before.items():  # leave the row as it was
@@ -1151,10 +1154,11 @@ def _membership_objects(
 ) -> list[Membership]:
     """The rules of ``memberships_bulk_add`` for one organization, checked in memory."""
     objs = []
+    today, label = _today(), _("The joining date")
     for row in rows:
         person: Person = row["person"]
         left_on = row.get("left_on")
-        _check_date(row["joined_on"], label=_("The joining date"))
+        _check_date(row["joined_on"], label=label, today=today)
         if left_on is None:
             if person.pk in current_people:
                 raise ValidationError(_("%(person)s is already a member of %(org)s.") % {"person": person, "org": org})
