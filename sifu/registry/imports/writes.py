@@ -37,6 +37,8 @@ REACTIVATED_REASON = "导入：状态为活跃"
 # Service field names → form fields, to put a refusal in the right column.
 TRANSITION_FIELDS = {"filing_number": "filing_number", "uscc": "uscc", "registered_on": "registered_on"}
 
+# Organizations per bulk call in the writes, and between two progress reports.
+PROGRESS_EVERY = 500
 Step = tuple[str, str, dict[str, Any]]  # transition (lifecycle.TRANSITIONS), column to blame, keyword arguments
 
 
@@ -103,33 +105,44 @@ class RegistryWrites:
 
     def write(self, rows: dict[str, list[SheetRow]]) -> ImportSummary:
         summary = ImportSummary()
-        # Progress, in organizations: each counts twice (its row, then its members and transitions).
+        # Progress, in organizations: each counts twice (its row, then its members and transitions);
+        # the bulk calls take PROGRESS_EVERY organizations at a time, and progress is reported after each.
         steps, half = 2 * len(self.org_plans) + 1, len(self.org_plans)
         self._write_people(summary)
         self.report("write", 1, steps)
-        self._write_organizations()
-        self.report("write", half + 1, steps)
+        self._created: set[OrgKey] = set()
+        for start in range(0, half, PROGRESS_EVERY):
+            batch = self.org_plans[start : start + PROGRESS_EVERY]
+            self._write_organizations(batch)
+            self._report_done(start + 2, start + 2 + len(batch), steps)
         orgs: dict[OrgKey, Organization] = dict(self.registry_orgs)
         orgs.update({plan.key: plan.org for plan in self.org_plans if plan.org is not None})
         members: dict[OrgKey, list[MemberPlan]] = defaultdict(list)
         for member in self.member_plans:
             members[member.org_key].append(member)
         recorded = self._recorded_memberships([org for key, org in orgs.items() if key not in self._created])
-        # Members join before dormancy or dissolution (a dissolved organization's members are
-        # frozen); an organization being brought back from dissolution is reactivated first.
-        written = [plan for plan in self.org_plans if plan.org is not None]
-        dissolved = [plan for plan in written if plan.org.status == Status.DISSOLVED]
-        self._write_transitions(dissolved)
-        batches = [(plan.org, members.pop(plan.key, [])) for plan in written]
-        batches += [(orgs[key], rest) for key, rest in members.items() if key in orgs]  # only on the 成员 sheet
-        self._write_memberships(batches, recorded, summary)
-        self.report("write", half + 1 + half // 2, steps)
-        first = {id(plan) for plan in dissolved}
-        self._write_transitions([plan for plan in written if id(plan) not in first])
-        self.report("write", steps, steps)
+        for start in range(0, half, PROGRESS_EVERY):
+            batch = self.org_plans[start : start + PROGRESS_EVERY]
+            written = [plan for plan in batch if plan.org is not None]
+            # Members join before dormancy or dissolution (a dissolved organization's members are
+            # frozen); an organization being brought back from dissolution is reactivated first.
+            dissolved = [plan for plan in written if plan.org and plan.org.status == Status.DISSOLVED]
+            self._write_transitions(dissolved)
+            self._write_memberships([(plan.org, members.pop(plan.key, [])) for plan in written], recorded, summary)
+            first = {id(plan) for plan in dissolved}
+            self._write_transitions([plan for plan in written if id(plan) not in first])
+            self._report_done(half + 2 + start, half + 2 + start + len(batch), steps)
+        rest = [(orgs[key], plans) for key, plans in members.items() if key in orgs]  # only on the 成员 sheet
+        self._write_memberships(rest, recorded, summary)
         self._summarise(summary)
         self._warn_leaderless([org.pk for org in orgs.values()])
         return summary
+
+    def _report_done(self, first: int, stop: int, steps: int) -> None:
+        """Report the progress steps in [first, stop) that fall on a multiple of PROGRESS_EVERY."""
+        for done in range(first, stop):
+            if done % PROGRESS_EVERY == 0:
+                self.report("write", done, steps)
 
     def _refused(self, call: Any, items: list[Any], rows: Any, **kwargs: Any) -> tuple[list[Any], Any]:
         """Call a bulk service on ``items``; report each refused item on its row and call again
@@ -217,10 +230,9 @@ class RegistryWrites:
 
     # Organizations ------------------------------------------------------------------------------
 
-    def _write_organizations(self) -> None:
+    def _write_organizations(self, plans: list[OrgPlan]) -> None:
         """New organizations in bulk; recorded ones updated one by one where the file differs."""
-        self._created: set[OrgKey] = set()
-        new = [plan for plan in self.org_plans if plan.existing is None]
+        new = [plan for plan in plans if plan.existing is None]
 
         def create(plans: list[OrgPlan]) -> list[Organization]:
             return services.organizations_bulk_create(rows=[self._new_organization(p) for p in plans], by=self.by)
@@ -229,7 +241,7 @@ class RegistryWrites:
         for plan, org in zip(written, created or (), strict=True):
             plan.org, plan.outcome = org, "created"
             self._created.add(plan.key)
-        for plan in self.org_plans:
+        for plan in plans:
             if plan.existing is not None:
                 self._update_organization(plan)
 
