@@ -950,8 +950,6 @@ def _bulk_step(
     if name == "start_incubation":
         on = kwargs.get("on") or today
     elif name == "file":
-        if not by.has_perm(Perm.FILING_DECIDE, org):
-            raise PermissionDenied(_("Only the subdistrict records a filing; submit a filing request instead."))
         filing_number = (kwargs.get("filing_number") or "").strip()
         if not filing_number:
             raise ValidationError({"filing_number": _("Enter the filing number.")})
@@ -996,16 +994,6 @@ def _bulk_step(
         if not reason:
             raise ValidationError({"reason": _("Say why the organization is dissolved.")})
         on = kwargs.get("on") or today
-        if name == "dissolve":
-
-            def check(org: Organization) -> None:
-                if org.legal_status != Organization.LegalStatus.UNFILED and not by.has_perm(Perm.FILING_DECIDE, org):
-                    raise PermissionDenied(
-                        _(
-                            "A filed or registered organization ends by a deregistration request (注销); "
-                            "submit one instead."
-                        )
-                    )
 
     elif name == "reactivate":
         on = kwargs.get("on") or today
@@ -1019,12 +1007,9 @@ def _bulk_step(
 
     else:
         raise TypeError(f"organizations_bulk_transition(): unknown transition {name!r}")
-    # As ``_transition``: permission, current state, dates, the transition's own check, then the change.
-    if not by.has_perm(Perm.ORG_TRANSITION, org):
-        raise PermissionDenied(_("You cannot change the status of this organization."))
-    problem = transition_problem(org, name)
-    if problem:
-        raise ValidationError(problem)
+    # As ``_transition``: the workflow's check (permission, state), dates, the transition's own
+    # check, then the change.
+    t = ORGANIZATION_FLOW.check(org, name, by, seen=None)
     _check_date(on, label=_("The effective date"), today=today)
     if last and on < last:
         raise ValidationError(
@@ -1032,11 +1017,9 @@ def _bulk_step(
         )
     if check is not None:
         check(org)
-    t = TRANSITIONS[name]
     for field, value in changes.items():
         setattr(org, field, value)
-    if t.to_status is not None:
-        org.status = t.to_status
+    if ORGANIZATION_FLOW.move(org, t):
         org.status_since = on
     return on, reason, changes
 
@@ -1049,7 +1032,7 @@ def organizations_bulk_transition(
     would one call at a time (same checks, history versions and status changes), in few queries.
 
     Each item is ``(organization, [(transition, keyword arguments of its service), ...])`` with
-    transitions named as in ``lifecycle.TRANSITIONS``: start_incubation (on), file (filing_number,
+    transitions named as in ``lifecycle.ORGANIZATION_FLOW``: start_incubation (on), file (filing_number,
     filed_on, check_floor), register (uscc, registered_on), make_dormant / dissolve (reason, on),
     reactivate (on, reason). The callers' objects are updated; the locked copies are returned.
     """
@@ -1115,12 +1098,12 @@ def organizations_bulk_transition(
             last[org.pk] = on
             org.updated_at = timezone.now()
             snapshot = copy.copy(org)
-            snapshot._change_reason = TRANSITIONS[name].action  # type: ignore[attr-defined]
+            snapshot._change_reason = ORGANIZATION_FLOW.actions[name].history  # type: ignore[attr-defined]
             mine.append(snapshot)
             log.append(
                 OrganizationStatusChange(
                     organization=org,
-                    action=TRANSITIONS[name].action,
+                    action=ORGANIZATION_FLOW.actions[name].history,
                     from_status=from_status,
                     status=org.status,
                     legal_status=org.legal_status,
