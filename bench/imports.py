@@ -22,6 +22,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,7 +63,8 @@ def _postgres(url: str) -> tuple[str, object]:
     admin = psycopg.connect(url, autocommit=True)
     admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
     admin.execute(f"CREATE DATABASE {BENCH_DB}")
-    version = admin.execute("SHOW server_version").fetchone()[0]
+    row = admin.execute("SHOW server_version").fetchone()
+    version = row[0] if row else "?"
     admin.close()
     return urlunsplit(parts._replace(path=f"/{BENCH_DB}")), version
 
@@ -74,14 +76,14 @@ def _drop_postgres(url: str) -> None:
         admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
 
 
-def bench(database_url: str, workbook: Path, orgs: int) -> list[dict]:
+def bench(database_url: str, workbook: Path, orgs: int) -> list[dict[str, Any]]:
     env = os.environ | {"DATABASE_URL": database_url}
     _run([PYTHON, "manage.py", "migrate", "-v0"], env)
     _run([PYTHON, "-m", "bench.workbook", "--areas-only", "--orgs", str(orgs)], env)
     rows = []
     for label, extra in (("dry run", ["--dry-run"]), ("import", [])):
         result = _timed([PYTHON, "manage.py", "import_registry", str(workbook), *extra], env)
-        rows.append({"run": label} | result)
+        rows.append({"run": label, **result})
         print(
             f"  {label}: {result['wall']:.1f} s wall, {result['cpu']:.1f} s CPU, {result['rss_mb']:.0f} MiB", flush=True
         )

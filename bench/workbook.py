@@ -43,6 +43,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 CITY, DISTRICT = "导入基准市", "导入基准区"
 ORGS_PER_COMMUNITY = 100
@@ -97,7 +98,7 @@ class _Person:
     political: str | None
 
 
-def _weighted(rng: random.Random, table: list[tuple]) -> object:
+def _weighted(rng: random.Random, table: list[tuple]) -> Any:
     return rng.choices([k for k, _w in table], weights=[w for _k, w in table])[0]
 
 
@@ -127,7 +128,7 @@ def _new_person(i: int, rng: random.Random) -> _Person:
     kind = rng.random()
     phone = _phone(i) if kind < 0.85 else None  # 60 % both, 25 % phone only, 15 % ID only
     id_number = _id_number(i, rng) if kind < 0.6 or kind >= 0.85 else None
-    return _Person(name, phone, id_number, _weighted(rng, POLITICAL_WEIGHTS))  # type: ignore[arg-type]
+    return _Person(name, phone, id_number, _weighted(rng, POLITICAL_WEIGHTS))
 
 
 def rows(orgs: int, members: int, *, seed: int = 2024, today: dt.date) -> tuple[list[list], list[list]]:
@@ -148,7 +149,9 @@ def rows(orgs: int, members: int, *, seed: int = 2024, today: dt.date) -> tuple[
         community = community_name(k)
         if n % 50 == 0:
             community = f"{subdistrict_name((k - 1) // COMMUNITIES_PER_SUBDISTRICT + 1)}/{community}"
-        status, legal = _weighted(rng, STATES)  # type: ignore[misc]
+        status: str
+        legal: str
+        status, legal = _weighted(rng, STATES)
         nature = _weighted(rng, NATURES)
         founded = _date(rng, dt.date(2012, 1, 1), today - dt.timedelta(days=400))
         filed_on = registered_on = None
@@ -157,6 +160,7 @@ def rows(orgs: int, members: int, *, seed: int = 2024, today: dt.date) -> tuple[
             filed_on = _date(rng, founded, min(founded + dt.timedelta(days=365), today - dt.timedelta(days=60)))
             filing_number = f"DR{filed_on.year}-{n:06d}"
         if legal == Organization.LegalStatus.REGISTERED:
+            assert filed_on is not None  # registered organizations were filed first
             registered_on = _date(rng, filed_on, today - dt.timedelta(days=30))
             first17 = f"{'51' if nature == Organization.Nature.ASSOCIATION else '52'}440305MJ{n:07d}"
             uscc = first17 + uscc_check_char(first17)

@@ -833,10 +833,15 @@ def _update_many(objs: Sequence[models.Model], fields: Sequence[str]) -> None:
     if not objs:
         return
     meta = objs[0]._meta
-    columns = [meta.get_field(name) for name in fields]
+    columns: list[models.Field[Any, Any]] = []
+    for name in fields:
+        field = meta.get_field(name)
+        assert isinstance(field, models.Field), "concrete columns only"
+        columns.append(field)
+    assert meta.pk is not None
     quote = connection.ops.quote_name
     sql = "UPDATE {} SET {} WHERE {} = %s".format(
-        quote(meta.db_table), ", ".join(f"{quote(f.column)} = %s" for f in columns), quote(meta.pk.column)
+        quote(meta.db_table), ", ".join(f"{quote(str(f.column))} = %s" for f in columns), quote(str(meta.pk.column))
     )
     params = [[f.get_db_prep_save(getattr(obj, f.attname), connection) for f in columns] + [obj.pk] for obj in objs]
     with connection.cursor() as cursor:
@@ -934,7 +939,7 @@ def organizations_bulk_create(*, rows: Sequence[dict[str, Any]], by: User) -> li
         ],
         batch_size=BULK_CHUNK,
     )
-    return created  # type: ignore[return-value]
+    return created
 
 
 def _bulk_step(
@@ -1125,7 +1130,12 @@ def organizations_bulk_transition(
         raise ValidationError(
             _("Someone else recorded the same number or code at the same time; reload and try again.")
         ) from exc
-    insert_histories(Organization, [(s, s._change_reason) for s in snapshots], by=by, update=True)
+    insert_histories(
+        Organization,
+        [(s, s._change_reason) for s in snapshots],  # type: ignore[attr-defined]  # set by _transition_one
+        by=by,
+        update=True,
+    )
     OrganizationStatusChange.objects.bulk_create(changes_log, batch_size=BULK_CHUNK)
     for organization, org in touched:
         _copy_fields(org, organization)
@@ -1222,9 +1232,9 @@ def person_match_many(*, rows: Sequence[dict[str, Any]]) -> list[Person | Valida
     by_id: dict[str, Person] = {}
     by_phone: dict[str, Person] = {}
     for chunk in in_chunks(ids):
-        by_id.update((p.id_number, p) for p in Person.objects.filter(id_number__in=chunk))
+        by_id.update((p.id_number or "", p) for p in Person.objects.filter(id_number__in=chunk))
     for chunk in in_chunks(phones):
-        by_phone.update((p.phone, p) for p in Person.objects.filter(phone__in=chunk))
+        by_phone.update((p.phone or "", p) for p in Person.objects.filter(phone__in=chunk))
     result: list[Person | ValidationError | None] = []
     for row, clean in zip(rows, cleaned, strict=True):
         if isinstance(clean, ValidationError):

@@ -174,8 +174,8 @@ def sheet_values(ws: Any, min_row: int = 1) -> Iterator[tuple[int, list[Any]]]:
     """
     book = getattr(ws, "parent", None)
     if not hasattr(ws, "_get_source") or book is None or not hasattr(book, "_date_formats"):
-        for number, values in enumerate(ws.iter_rows(min_row=min_row, values_only=True), start=min_row):
-            yield number, list(values)
+        for number, cells in enumerate(ws.iter_rows(min_row=min_row, values_only=True), start=min_row):
+            yield number, list(cells)
         return
     strings, dates, epoch = ws._shared_strings, book._date_formats, book.epoch
     timedeltas = book._timedelta_formats
@@ -493,7 +493,7 @@ class SheetImporter:
                 )
                 break
             data = {k: (v.strip(" \t\r\n\u3000") if isinstance(v, str) else v) for k, v in data.items()}
-            form.data, form._errors = data, None  # its bound fields read `form.data` afresh
+            form.data, form._errors = data, None  # type: ignore[attr-defined]  # re-bound: its fields read `form.data` afresh
             if form.is_valid():
                 result.append(SheetRow(spec.name, number, dict(form.cleaned_data), present))
                 continue

@@ -128,7 +128,11 @@ class RegistryWrites:
             # frozen); an organization being brought back from dissolution is reactivated first.
             dissolved = [plan for plan in written if plan.org and plan.org.status == Status.DISSOLVED]
             self._write_transitions(dissolved)
-            self._write_memberships([(plan.org, members.pop(plan.key, [])) for plan in written], recorded, summary)
+            self._write_memberships(
+                [(org, members.pop(plan.key, [])) for plan in written if (org := plan.org) is not None],
+                recorded,
+                summary,
+            )
             first = {id(plan) for plan in dissolved}
             self._write_transitions([plan for plan in written if id(plan) not in first])
             self._report_done(half + 2 + start, half + 2 + start + len(batch), steps)
@@ -160,12 +164,12 @@ class RegistryWrites:
         return [], None
 
     def _summarise(self, summary: ImportSummary) -> None:
-        plans = [plan for plan in self.org_plans if plan.org is not None]
+        plans = [(plan, org.pk) for plan in self.org_plans if (org := plan.org) is not None]
         fresh: dict[int, Organization] = {}
-        for chunk in in_chunks([plan.org.pk for plan in plans]):
+        for chunk in in_chunks([pk for _plan, pk in plans]):
             fresh.update(Organization.objects.in_bulk(chunk))
-        for plan in plans:
-            org = fresh[plan.org.pk]
+        for plan, pk in plans:
+            org = fresh[pk]
             plan.outcome = plan.outcome or "unchanged"
             name = f"organizations_{plan.outcome}"
             setattr(summary, name, getattr(summary, name) + 1)
@@ -291,7 +295,10 @@ class RegistryWrites:
                 items.append((plan, steps))
 
         def transition(items: list[tuple[OrgPlan, list[Step]]]) -> list[Organization]:
-            calls = [(plan.org, [(name, kwargs) for name, _column, kwargs in steps]) for plan, steps in items]
+            calls = []
+            for plan, steps in items:  # refusals come back by index: one call per item
+                assert plan.org is not None, "transitions apply to organizations already written"
+                calls.append((plan.org, [(name, kwargs) for name, _column, kwargs in steps]))
             return services.organizations_bulk_transition(items=calls, by=self.by)
 
         def blame(item: tuple[OrgPlan, list[Step]], refusal: Any) -> tuple[SheetRow, dict[str, Any]]:
