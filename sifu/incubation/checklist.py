@@ -13,19 +13,14 @@ import datetime as dt
 
 from django.utils.translation import gettext as _
 
-from sifu.registry.lifecycle import CheckItem, filing_checklist
-from sifu.registry.models import Membership, Organization, Person
+from sifu.registry.models import Organization
+from sifu.registry.selectors import CheckItem, filing_checklist, party_members_count
 
 
 def incubation_checklist(organization: Organization, on: dt.date) -> list[CheckItem]:
     """Every filing requirement with whether it holds on ``on``. Three queries."""
     items = filing_checklist(organization, on)
-    party_members = (
-        Membership.objects.filter(organization=organization)
-        .current(on)
-        .filter(person__political_status__in=Person.PARTY_STATUSES)
-        .count()
-    )
+    party_members = party_members_count(organization, on)
     charter = bool(organization.charter_file)
     items += [
         CheckItem("charter", _("A charter on file"), charter),

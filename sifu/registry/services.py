@@ -66,6 +66,14 @@ def _locked(organization: Organization) -> Organization:
     return Organization.objects.select_for_update().select_related("community").get(pk=organization.pk)
 
 
+def organization_lock(organization: Organization | int) -> Organization:
+    """The organization re-read under a row lock, for another app's service that must serialise its
+    writes about one organization (two filing requests, two candidates at the same moment). Call it
+    inside that service's transaction; only the organization's row is locked, not its community."""
+    pk = organization if isinstance(organization, int) else organization.pk
+    return Organization.objects.select_for_update(of=("self",)).select_related("community").get(pk=pk)
+
+
 def _check_date(value: dt.date, *, label: str, today: dt.date | None = None) -> None:
     if value > (today or _today()):
         raise ValidationError(_("%(label)s cannot be in the future.") % {"label": label})

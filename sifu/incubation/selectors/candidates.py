@@ -10,6 +10,7 @@ from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Que
 from sifu.core.history import HistoryEntry, history_entries
 from sifu.core.permissions import Perm
 from sifu.incubation.models import LeaderCandidate
+from sifu.registry import selectors as registry_selectors
 from sifu.registry.models import Membership, Organization, Person
 from sifu.registry.selectors import person_search_q
 
@@ -85,9 +86,9 @@ def person_matches(
     then party members, then by name; each person carries ``is_member``. ``include`` (a person id
     already chosen) stays in the list when it qualifies, so a form shown again keeps its choice.
     """
-    members = Membership.objects.filter(organization=organization, left_on__isnull=True)
+    members = registry_selectors.current_memberships(organization)
     qs = (
-        Person.objects.for_user(user, Perm.PEOPLE_VIEW)
+        registry_selectors.people_for_user(user, Perm.PEOPLE_VIEW)
         .exclude(leader_candidacies__organization=organization)
         .exclude(pk__in=members.filter(role=Membership.Role.LEADER).values("person_id"))
         .select_related("community")

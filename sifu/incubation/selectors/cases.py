@@ -12,8 +12,7 @@ from django_stubs_ext import StrOrPromise
 
 from sifu.core.permissions import Perm
 from sifu.incubation.models import CoachingNote, Filing, IncubationCase, LeaderCandidate, Need
-from sifu.registry.lifecycle import TRANSITIONS
-from sifu.registry.models import OrganizationStatusChange
+from sifu.registry import selectors as registry_selectors
 from sifu.registry.selectors import communities_in_scope
 
 Stage = IncubationCase.Stage
@@ -81,14 +80,7 @@ def case_steps(case: IncubationCase, filings: list[Filing]) -> list[Step]:
     on. One query (the registry's log of the incubation start); the case's history is not used, as
     it dates when things were entered, not when they happened."""
     organization = case.organization
-    started = (
-        OrganizationStatusChange.objects.filter(
-            organization_id=organization.pk, action=TRANSITIONS["start_incubation"].action
-        )
-        .order_by("effective_on", "id")
-        .values_list("effective_on", flat=True)
-        .first()
-    )
+    started = registry_selectors.incubation_started_on(organization)
     submitted = next((f.submitted_at for f in filings if f.kind == Filing.Kind.INITIAL), None)
     dates: dict[str, dt.date | None] = {
         Stage.PREPARING: case.opened_on,

@@ -10,6 +10,7 @@ from sifu.accounts.models import Area
 from sifu.core.history import HistoryEntry, history_entries
 from sifu.core.permissions import Perm
 from sifu.incubation.models import Need
+from sifu.registry import selectors as registry_selectors
 from sifu.registry.models import Organization
 
 
@@ -55,7 +56,7 @@ def merge_candidates(need: Need, search: str = "", limit: int = 20) -> list[Need
 def organizations_to_link(user: Any, need: Need, search: str = "", limit: int = 20) -> list[Organization]:
     """Organizations of the need's subdistrict, visible to the user, not yet linked (not dissolved)."""
     queryset = (
-        Organization.objects.for_user(user, Perm.ORG_VIEW)
+        registry_selectors.organizations_for_user(user, Perm.ORG_VIEW)
         .filter(community__parent_id=need.community.parent_id)
         .exclude(status=Organization.Status.DISSOLVED)
         .exclude(needs=need)
@@ -70,7 +71,7 @@ def communities_for_submission() -> QuerySet[Area]:
     """Communities a resident can submit a need to: those of subdistricts with a public organization,
     or every community when no subdistrict has one yet."""
     communities = Area.objects.filter(kind=Area.Kind.COMMUNITY)
-    subdistricts = Organization.objects.public().values("community__parent_id")
+    subdistricts = registry_selectors.subdistricts_with_public_organizations()
     with_public = communities.filter(parent_id__in=subdistricts)
     return (with_public if with_public.exists() else communities).select_related("parent").order_by("path")
 

@@ -23,6 +23,7 @@ from sifu.core.history import save_with_history
 from sifu.core.permissions import Perm
 from sifu.core.workflow import Action, Seen, Workflow
 from sifu.incubation.models import LeaderCandidate
+from sifu.registry import selectors as registry_selectors
 from sifu.registry import services as registry_services
 from sifu.registry.models import Membership, Organization, Person
 
@@ -118,10 +119,10 @@ def candidate_add(*, organization: Organization, person: Person, note: str = "",
     """Record ``person`` as a candidate leader of ``organization`` (not yet assessed)."""
     _check_change(by, organization)
     # The organization's row is locked so two staff adding the same person are told, not failed.
-    org = Organization.objects.select_for_update().select_related("community").get(pk=organization.pk)
+    org = registry_services.organization_lock(organization)
     if org.status == Organization.Status.DISSOLVED:
         raise ValidationError(_("%(name)s is dissolved: it needs no leader candidates.") % {"name": org.name})
-    if not Person.objects.for_user(by, Perm.PEOPLE_VIEW).filter(pk=person.pk).exists():
+    if not registry_selectors.people_for_user(by, Perm.PEOPLE_VIEW).filter(pk=person.pk).exists():
         raise ValidationError({"person": _("That person is not in your area: choose someone you can see.")})
     existing = LeaderCandidate.objects.filter(organization=org, person=person).first()
     if existing is not None:
@@ -131,9 +132,7 @@ def candidate_add(*, organization: Organization, person: Person, note: str = "",
                 % {"person": person.name, "status": existing.get_status_display()}
             }
         )
-    leads = Membership.objects.filter(
-        organization=org, person=person, left_on__isnull=True, role=Membership.Role.LEADER
-    ).exists()
+    leads = registry_selectors.current_memberships(org).filter(person=person, role=Membership.Role.LEADER).exists()
     if leads:
         raise ValidationError({"person": _("%(person)s already leads this organization.") % {"person": person.name}})
     candidate = LeaderCandidate(organization=org, person=person, note=(note or "").strip(), created_by=by)

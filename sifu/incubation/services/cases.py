@@ -195,7 +195,7 @@ def _serve_needs(case: IncubationCase, *, by: User, approved: bool) -> None:
     from sifu.incubation.services.needs import need_link_organization, need_served_by_filing
 
     link = need_served_by_filing if approved else need_link_organization
-    organization = Organization.objects.select_related("community").get(pk=case.organization_id)
+    organization = case.organization
     for need in case.needs.select_related("community").exclude(organizations=organization).order_by("pk"):
         if need.status not in ANSWERABLE:
             continue
@@ -483,9 +483,7 @@ def case_record_existing(
         raise PermissionDenied(
             _("You cannot record incubation cases in %(area)s.") % {"area": organization.community.name}
         )
-    organization = (
-        Organization.objects.select_for_update(of=("self",)).select_related("community").get(pk=organization.pk)
-    )
+    organization = registry.organization_lock(organization)
     if IncubationCase.objects.filter(organization_id=organization.pk).exists():
         raise ValidationError(
             _("%(name)s already has an incubation case: open it instead.") % {"name": organization.name},

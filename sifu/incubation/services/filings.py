@@ -284,7 +284,7 @@ def _clean_changes(org: Organization, changes: Mapping[str, Any]) -> dict[str, d
         raise ValidationError(_("Nothing would change: give at least one new value."))
     if "name" in result:
         name = result["name"]["after"]
-        if Organization.objects.filter(community_id=org.community_id, name=name).exclude(pk=org.pk).exists():
+        if registry_selectors.organization_name_taken(org.community_id, name, exclude_pk=org.pk):
             raise ValidationError(
                 {
                     "name": _("%(community)s already has an organization called “%(name)s”.")
@@ -457,7 +457,7 @@ def filing_submit(
     """
     if kind not in K.values:
         raise ValidationError(_("Unknown kind of request."))
-    org = Organization.objects.select_for_update(of=("self",)).select_related("community").get(pk=organization.pk)
+    org = registry_services.organization_lock(organization)
     if not by.has_perm(Perm.FILING_SUBMIT, org):
         raise PermissionDenied(_("You cannot submit filing requests for %(org)s.") % {"org": org})
     at = _when(at)

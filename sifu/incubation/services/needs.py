@@ -22,6 +22,7 @@ from sifu.core.permissions import Perm
 from sifu.core.validators import normalize_phone
 from sifu.core.workflow import Action, Seen, Workflow
 from sifu.incubation.models import Need
+from sifu.registry import selectors as registry_selectors
 from sifu.registry.models import Organization
 
 S = Need.Status
@@ -306,7 +307,7 @@ def need_decline(*, need: Need, reason: str, by: User, seen: Seen | None = None)
 
 
 def _check_organization(need: Need, organization: Organization, by: User) -> None:
-    if not Organization.objects.for_user(by, Perm.ORG_VIEW).filter(pk=organization.pk).exists():
+    if not registry_selectors.organizations_for_user(by, Perm.ORG_VIEW).filter(pk=organization.pk).exists():
         raise ValidationError({"organization": _("That organization is not in your area.")})
     community = Area.objects.get(pk=organization.community_id)
     if community.parent_id != need.community.parent_id:

@@ -91,7 +91,9 @@ def candidate_list(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     form = CandidateAddForm(_posted(request))
     if request.method == "POST" and form.is_valid():
-        person = Person.objects.for_user(user, Perm.PEOPLE_VIEW).filter(pk=form.cleaned_data["person"]).first()
+        person = (
+            registry_selectors.people_for_user(user, Perm.PEOPLE_VIEW).filter(pk=form.cleaned_data["person"]).first()
+        )
         if person is None:
             form.add_error("person", _("That person is not in your area: choose someone you can see."))
         else:

@@ -29,6 +29,7 @@ from sifu.incubation.forms import DeclineForm, MergeForm, NeedEditForm, NeedFilt
 from sifu.incubation.models import Need
 from sifu.incubation.permissions import get_need_for_user
 from sifu.incubation.services.needs import NEED_FLOW
+from sifu.registry import selectors as registry_selectors
 from sifu.registry.models import Organization
 
 ACTION_LABELS = {
@@ -216,9 +217,8 @@ def _organization(request: HttpRequest, need: Need) -> Organization | None:
     form = OrganizationLinkForm(request.POST)
     if not form.is_valid():
         return None
-    return (
-        Organization.objects.for_user(request.user, Perm.ORG_VIEW).filter(pk=form.cleaned_data["organization"]).first()
-    )
+    visible = registry_selectors.organizations_for_user(request.user, Perm.ORG_VIEW)
+    return visible.filter(pk=form.cleaned_data["organization"]).first()
 
 
 @login_required

@@ -5,6 +5,8 @@
 - ``timeline``: an organization's timeline from history
 - ``people``: people search and list, a person's page, an organization's members, leader candidates
 - ``public``: the public directory and home page
+- ``shared``: what other apps read of the registry (visible organizations and people, current
+  memberships, the filing checklist, a name check, the lifecycle's dates and actions)
 
 Every public name is re-exported here, so ``from sifu.registry import selectors; selectors.x`` and
 ``from sifu.registry.selectors import x`` both work.
@@ -56,6 +58,18 @@ from sifu.registry.selectors.public import (
     public_directory,
     public_organizations,
 )
+from sifu.registry.selectors.shared import (
+    CheckItem,
+    current_memberships,
+    filing_checklist,
+    incubation_started_on,
+    organization_actions,
+    organization_name_taken,
+    organizations_for_user,
+    party_members_count,
+    people_for_user,
+    subdistricts_with_public_organizations,
+)
 from sifu.registry.selectors.timeline import (
     ACTION_LABELS,
     GROUP_WINDOW,
@@ -76,28 +90,37 @@ __all__ = [
     "PEOPLE_PAGE_SIZE",
     "PERSON_ACTIONS",
     "ROLE_RANK",
+    "CheckItem",
     "TimelineEntry",
     "action_label",
     "active_organizations_on",
     "communities_in_scope",
     "community_figures",
+    "current_memberships",
+    "filing_checklist",
     "filing_expiring_q",
     "filing_warning",
     "filter_organizations",
     "identifiers_visible_to",
+    "incubation_started_on",
     "instructor_candidates",
     "leader_candidate_matches",
     "leader_candidates",
     "office_summary",
+    "organization_actions",
     "organization_leader",
     "organization_list",
     "organization_member_counts",
     "organization_members",
     "organization_members_summary",
+    "organization_name_taken",
     "organization_timeline",
+    "organizations_for_user",
     "organizations_with_state_on",
+    "party_members_count",
     "party_q",
     "people_for_list",
+    "people_for_user",
     "person_memberships",
     "person_search_q",
     "person_timeline",
@@ -109,6 +132,7 @@ __all__ = [
     "registrations_between",
     "registry_figures",
     "sort_organizations",
+    "subdistricts_with_public_organizations",
     "suggest_filing_number",
     "with_member_counts",
 ]
