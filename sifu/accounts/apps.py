@@ -8,6 +8,9 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and areas")
 
     def ready(self) -> None:
+        from sifu.core.contributions import register_app
+
+        register_app(self)  # this app's contributions.py (sifu.core.contributions)
         # Django records last_login by saving the user on every login; that is not a change of
         # the account, so it must not add a version to the account's history.
         from django.contrib.auth import user_logged_in

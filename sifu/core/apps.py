@@ -12,5 +12,8 @@ class CoreConfig(AppConfig):
     verbose_name = _("Sifu core")
 
     def ready(self) -> None:
+        from sifu.core.contributions import register_app
+
+        register_app(self)  # this app's contributions.py (sifu.core.contributions)
         # Registers every permission code with `rules`, so `user.has_perm(code, obj)` works.
         from sifu.core import checks, permissions  # noqa: F401

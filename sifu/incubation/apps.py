@@ -6,3 +6,8 @@ class IncubationConfig(AppConfig):
     name = "sifu.incubation"
     label = "incubation"
     verbose_name = _("Incubation")
+
+    def ready(self) -> None:
+        from sifu.core.contributions import register_app
+
+        register_app(self)  # this app's contributions.py (sifu.core.contributions)

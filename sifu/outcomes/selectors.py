@@ -1,9 +1,10 @@
 """Outcome figures (成效), composed from other apps' selectors; outcomes has no models of its own.
 
 ``outcomes()`` is the one dict the ``outcomes`` command prints as JSON and the office dashboard
-shows. It is a composition of sections, one per app: each section takes the date and the area
-and returns top-level keys. Later stages (grants, activities …) append a section.
-Everything is computed from records at ``as_of`` by SQL aggregates in the owning app's selectors.
+shows. It is a composition of the ``FigureSection``s the installed apps contribute (their
+``contributions.py``): each takes one ``FigureContext`` (the period, the area, shared reads) and
+returns top-level keys. Everything is computed from records at ``as_of`` by SQL aggregates in the
+owning app's selectors.
 
 Figures about events (filings approved, conversions to registration …) count those of the period
 from ``start`` (``"from"``; default January 1 of the ``as_of`` year) to ``as_of``, both included.
@@ -13,88 +14,61 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q
 
 from sifu.accounts.models import Area
+from sifu.core.contributions import FigureContext, FigureSection, Period, contributed, default_start
 from sifu.core.permissions import Scope
-from sifu.incubation.selectors import incubation_figures
-from sifu.registry.selectors import community_figures, registry_figures
+from sifu.registry.selectors import labelled_community_figures, tree_key
+
+__all__ = ["ALL_AREAS", "SectionContext", "community_rows", "outcomes", "period_start", "tree_key"]
 
 ALL_AREAS = "全部"  # the "area" value when figures cover every area of the deployment
 
 Rows = list[dict[str, Any]]
-Section = Callable[[dt.date, Area | None, "SectionContext"], dict[str, Any]]
 
 
-@dataclass
-class SectionContext:
-    """Reads that several sections or the dashboard share, computed once per call."""
+class SectionContext(FigureContext):
+    """A ``FigureContext`` (``sifu.core.contributions``) that names the shared reads the dashboard
+    uses: the per-community rows (read once by the registry's section) and the period's start."""
 
-    community_rows: Rows | None = None
-    start: dt.date | None = None  # first day of the period the event figures count
+    @property
+    def community_rows(self) -> Rows | None:
+        return self.shared.get("community_rows")
+
+    @property
+    def start(self) -> dt.date | None:
+        return self.period.start if self.period is not None else None
 
 
 def period_start(as_of: dt.date, start: dt.date | None = None) -> dt.date:
     """The first day of the period ending ``as_of``: ``start``, else January 1 of the same year."""
-    return start if start is not None else as_of.replace(month=1, day=1)
-
-
-def tree_key(path: str) -> list[int]:
-    """Tree order of a materialized path of primary keys: "1/2/10/" after "1/2/3/" (a string sort
-    would put it first), children right after their parent."""
-    return [int(pk) for pk in path.split("/") if pk]
+    return start if start is not None else default_start(as_of)
 
 
 def community_rows(*, as_of: dt.date, area: Area | None) -> Rows:
-    """Per-community rows (3 queries) in tree order, labelled uniquely: "南山社区", or
-    "南山街道/南山社区" when two communities in view share a name."""
-    rows = sorted(community_figures(as_of, area=area), key=lambda row: tree_key(row["path"]))
-    counts = Counter(row["name"] for row in rows)
-    for row in rows:
-        row["label"] = f"{row['parent_name']}/{row['name']}" if counts[row["name"]] > 1 else row["name"]
-    return rows
-
-
-def registry_section(as_of: dt.date, area: Area | None, ctx: SectionContext) -> dict[str, Any]:
-    """Organizations, members and party building (registry): 2 + 3 queries (the per-community
-    rows are read once per call and shared with the dashboard)."""
-    figures = registry_figures(as_of, area=area)
-    if ctx.community_rows is None:
-        ctx.community_rows = community_rows(as_of=as_of, area=area)
-    # Every community under the area, zeros included, in tree order, so the drill-down shows them all.
-    figures["organizations"]["by_community"] = {row["label"]: row["active"] for row in ctx.community_rows}
-    return figures
-
-
-def incubation_section(as_of: dt.date, area: Area | None, ctx: SectionContext) -> dict[str, Any]:
-    """Needs, incubation cases, filings and conversions (incubation): 5 queries."""
-    return {"incubation": incubation_figures(start=period_start(as_of, ctx.start), end=as_of, area=area)}
-
-
-SECTIONS: list[Section] = [registry_section, incubation_section]
+    """Per-community rows (3 queries) in tree order, labelled uniquely (the registry's selector)."""
+    return labelled_community_figures(as_of, area=area)
 
 
 def outcomes(
-    *, as_of: dt.date, area: Area | None, start: dt.date | None = None, ctx: SectionContext | None = None
+    *, as_of: dt.date, area: Area | None, start: dt.date | None = None, ctx: FigureContext | None = None
 ) -> dict[str, Any]:
     """The outcome figures of ``area`` (None: every area) on ``as_of``; event figures count the period
-    from ``start`` (default: January 1 of the ``as_of`` year) to ``as_of``."""
-    ctx = ctx if ctx is not None else SectionContext()
-    ctx.start = period_start(as_of, start if start is not None else ctx.start)
-    if ctx.start > as_of:
-        raise ValueError(f"The period starts ({ctx.start}) after it ends ({as_of}).")
+    from ``start`` (default: January 1 of the ``as_of`` year) to ``as_of``. Each installed app's
+    ``FigureSection`` adds its top-level keys, all computed for the same ``Period``."""
+    ctx = ctx if ctx is not None else FigureContext()
+    ctx.period = Period.ending(as_of, start)
+    ctx.area = area
     result: dict[str, Any] = {
-        "as_of": as_of.isoformat(),
+        "as_of": ctx.period.as_of.isoformat(),
         "area": area.name if area is not None else ALL_AREAS,
-        "from": ctx.start.isoformat(),
+        "from": ctx.period.start.isoformat(),
     }
-    for section in SECTIONS:
-        result.update(section(as_of, area, ctx))
+    for section in contributed(FigureSection):
+        result.update(section.compute(ctx))
     return result
 
 

@@ -1,7 +1,7 @@
-"""The office dashboard (成效): the same figures as the ``outcomes`` command, with charts and a
-per-community drill-down, for the areas in the user's OUTCOMES_VIEW scope; its incubation section
-adds the gap map's summary (active organizations per community against the target, open needs and
-gaps), linking to the gap pages."""
+"""The office dashboard (成效): the same figures as the ``outcomes`` command, for the areas in the
+user's OUTCOMES_VIEW scope, with a per-community drill-down. Below the dates and the area, each
+contributed ``FigureSection`` with a dashboard template shows its block (the registry's tiles,
+charts and per-community table; incubation's figures and gap summary; …)."""
 
 from __future__ import annotations
 
@@ -19,11 +19,10 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from sifu.accounts.models import Area
+from sifu.core.contributions import DashboardContext, FigureSection, contributed
 from sifu.core.permissions import Perm, scope_for
 from sifu.core.views import AuthenticatedHttpRequest
-from sifu.incubation import selectors as incubation_selectors
 from sifu.outcomes.selectors import ALL_AREAS, SectionContext, areas_in_scope, outcomes, period_start
-from sifu.registry.models import Organization
 
 
 def _parse_as_of(request: HttpRequest) -> dt.date:
@@ -102,65 +101,6 @@ def _breadcrumb(
     return [*crumbs, {"name": area.name, "url": ""}]
 
 
-def _chart_data(figures: dict[str, Any], rows: list[dict[str, Any]], as_of: dt.date) -> dict[str, Any]:
-    orgs = figures["organizations"]
-    return {
-        "nature": [
-            {"key": key, "name": str(Organization.Nature(key).label), "value": orgs["by_nature"][key]}
-            for key in orgs["by_nature"]
-        ],
-        "category": [
-            {"key": key, "name": str(Organization.Category(key).label), "value": orgs["by_category"][key]}
-            for key in orgs["by_category"]
-        ],
-        "legal_status": [
-            {"key": key, "name": str(Organization.LegalStatus(key).label), "value": orgs["by_legal_status"][key]}
-            for key in orgs["by_legal_status"]
-        ],
-        "communities": [{"name": row["label"], "value": row["active"], "url": row["url"]} for row in rows],
-        "target": incubation_selectors.COMMUNITY_TARGET,
-        "labels": {
-            "target": _("Target: %(n)s") % {"n": incubation_selectors.COMMUNITY_TARGET},
-            "organizations": _("Organizations"),
-            "share": _("Share"),
-            "drill": _("Click a bar to see that community"),
-        },
-        "as_of": as_of.isoformat(),
-    }
-
-
-def _incubation(user: Any, figures: dict[str, Any], rows: list[dict[str, Any]], area: Area | None) -> dict[str, Any]:
-    """The incubation section: the figures with their labels, and the gap map's summary per community
-    (active organizations on the as-of date against the target; open needs and gaps now), one query."""
-    target = incubation_selectors.COMMUNITY_TARGET
-    needs = incubation_selectors.needs_by_community(area)
-    can_open_gaps = user.has_perm(Perm.NEEDS_VIEW)
-    gap_rows = []
-    for row in rows:
-        counts = needs.get(row["id"], {})
-        gap_rows.append(
-            {
-                "label": row["label"],
-                "active": row["active"],
-                "shortfall": max(target - row["active"], 0),
-                "open": counts.get("open", 0),
-                "gaps": counts.get("gaps", 0),
-                "url": reverse("incubation:gap-community", args=[row["id"]]) if can_open_gaps else "",
-            }
-        )
-    pending = figures["filings_pending"]
-    return {
-        "stages": [(label, figures["cases_by_stage"][key]) for key, label in incubation_selectors.stage_labels()],
-        "pending": [(label, pending[key]) for key, label in incubation_selectors.pending_labels()],
-        "pending_total": sum(pending.values()),
-        "cases_total": sum(figures["cases_by_stage"].values()),
-        "target": target,
-        "gap_rows": gap_rows,
-        "under_target": sum(1 for row in gap_rows if row["shortfall"]),
-        "gap_map_url": reverse("incubation:gap-map") if can_open_gaps else "",
-    }
-
-
 @login_required
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
@@ -181,7 +121,26 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
         row["url"] = _dashboard_url(row["id"], as_of, start)
     is_community = area is not None and area.kind == Area.Kind.COMMUNITY
     min_depth = min((a.depth for a in areas), default=0)
+    dctx = DashboardContext(
+        user=user,
+        figures=figures,
+        figure_context=ctx,
+        is_community=is_community,
+        chart_data={"labels": {}},
+        area_url=lambda pk: _dashboard_url(pk, as_of, start),
+    )
+    blocks: dict[str, Any] = {}
+    templates = []
+    for section in contributed(FigureSection):
+        if section.dashboard is None or not section.dashboard_template:
+            continue
+        extra = section.dashboard(dctx)
+        if extra is not None:
+            blocks.update(extra)
+            templates.append(section.dashboard_template)
+    dctx.chart_data["as_of"] = as_of.isoformat()
     context = {
+        **blocks,
         "area": area,
         "area_name": area.name if area is not None else ALL_AREAS,
         "as_of": as_of,
@@ -192,14 +151,9 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
         "area_choices": [(a, "\u3000" * (a.depth - min_depth)) for a in areas],
         "offer_all": scope.everywhere,
         "breadcrumb": _breadcrumb(area, areas, as_of, start),
-        "chart_data": _chart_data(figures, rows, as_of),
+        "chart_data": dctx.chart_data,
         "period_start": ctx.start,
         "start_given": start,
-        "incubation": _incubation(user, figures["incubation"], rows, area),
-        "org_list_url": (
-            f"{reverse('registry:organization-list')}?{urlencode({'community': area.pk})}"
-            if is_community and area is not None
-            else ""
-        ),
+        "dashboard_blocks": templates,
     }
     return render(request, "outcomes/dashboard.html", context)

@@ -10,3 +10,8 @@ class PrivacyConfig(AppConfig):
     name = "sifu.privacy"
     label = "privacy"
     verbose_name = _("Personal data")
+
+    def ready(self) -> None:
+        from sifu.core.contributions import register_app
+
+        register_app(self)  # this app's contributions.py (sifu.core.contributions)

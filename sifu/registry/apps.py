@@ -6,3 +6,8 @@ class RegistryConfig(AppConfig):
     name = "sifu.registry"
     label = "registry"
     verbose_name = _("Organization registry")
+
+    def ready(self) -> None:
+        from sifu.core.contributions import register_app
+
+        register_app(self)  # this app's contributions.py (sifu.core.contributions)

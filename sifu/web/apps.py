@@ -6,3 +6,8 @@ class WebConfig(AppConfig):
     name = "sifu.web"
     label = "web"
     verbose_name = _("Web")
+
+    def ready(self) -> None:
+        from sifu.core.contributions import register_app
+
+        register_app(self)  # this app's contributions.py (sifu.core.contributions)

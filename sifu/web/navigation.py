@@ -1,83 +1,61 @@
 """The office navigation, grouped by the four stages of the 4Fu method (DESIGN.md §1).
 
-Each item names the permission it needs; a user sees only the items they can use, and a stage
-group appears only when it holds at least one item. Later stages add their items here.
+The items are what the installed apps contribute (``NavItem`` in their ``contributions.py``, see
+``sifu.core.contributions``); each names the permission it needs. A user sees only the items they
+can use, and a stage group appears only when it holds at least one item.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any, overload
 
 from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
-from django_stubs_ext import StrOrPromise
 
-from sifu.core.permissions import Perm
-
-
-@dataclass(frozen=True)
-class NavItem:
-    label: StrOrPromise
-    url_name: str
-    perm: str
-    match: str  # URL prefix that marks the item current
+from sifu.core.contributions import STAGE_LABELS, NavItem, Stage, contributed, holds
 
 
 @dataclass(frozen=True)
 class NavGroup:
     key: str
-    label: StrOrPromise
+    label: Any
     items: tuple[NavItem, ...]
 
 
-NAVIGATION: tuple[NavGroup, ...] = (
-    NavGroup(
-        "incubate",
-        _("Incubate · 孵化"),
-        (
-            NavItem(_("Needs"), "incubation:need-list", Perm.NEEDS_VIEW, "/office/needs/"),
-            NavItem(_("Gap map"), "incubation:gap-map", Perm.NEEDS_VIEW, "/office/incubation/gaps/"),
-            NavItem(_("Incubation cases"), "incubation:case-list", Perm.CASES_VIEW, "/office/incubation/cases/"),
-            NavItem(_("Filings"), "incubation:filing-list", Perm.FILING_VIEW, "/office/filings/"),
-            NavItem(
-                _("Leader candidates"),
-                "incubation:candidate-overview",
-                Perm.CASES_VIEW,
-                "/office/incubation/candidates/",
-            ),
-            NavItem(_("Organizations"), "registry:organization-list", Perm.ORG_VIEW, "/office/organizations/"),
-            NavItem(_("People"), "registry:person-list", Perm.PEOPLE_VIEW, "/office/people/"),
-            NavItem(_("Service plans"), "incubation:plan-list", Perm.PLANS_VIEW, "/office/plans/"),
-            NavItem(_("Import"), "registry:import", Perm.ORG_IMPORT, "/office/import/"),
-        ),
-    ),
-    NavGroup("support", _("Support · 扶持"), ()),
-    NavGroup("coach", _("Coach · 辅导"), ()),
-    NavGroup("empower", _("Empower · 赋力"), ()),
-    NavGroup(
-        "outcomes",
-        _("Outcomes · 成效"),
-        (NavItem(_("Dashboard"), "outcomes:dashboard", Perm.OUTCOMES_VIEW, "/office/dashboard/"),),
-    ),
-    NavGroup(
-        "admin",
-        _("Administration"),
-        (
-            NavItem(_("Accounts and roles"), "accounts:user-list", Perm.ACCOUNTS_MANAGE, "/office/accounts/"),
-            NavItem(_("Areas"), "accounts:area-list", Perm.AREA_MANAGE, "/office/areas/"),
-            NavItem(_("Personal data views"), "privacy:view-list", Perm.PRIVACY_LOG_VIEW, "/office/privacy/"),
-        ),
-    ),
-)
+def navigation_groups() -> list[NavGroup]:
+    """Every stage group, in the stages' order, with the items contributed to it (in order)."""
+    items = contributed(NavItem)
+    return [NavGroup(stage.value, STAGE_LABELS[stage], tuple(i for i in items if i.stage == stage)) for stage in Stage]
 
 
-def navigation_for(user: object, path: str) -> list[dict[str, object]]:
-    groups: list[dict[str, object]] = []
+class _Navigation(Sequence[NavGroup]):
+    """``NAVIGATION``: the groups, read from the contributions when used (after the apps are ready)."""
+
+    def __iter__(self) -> Iterator[NavGroup]:
+        return iter(navigation_groups())
+
+    def __len__(self) -> int:
+        return len(navigation_groups())
+
+    @overload
+    def __getitem__(self, index: int) -> NavGroup: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[NavGroup]: ...
+    def __getitem__(self, index: int | slice) -> NavGroup | Sequence[NavGroup]:
+        return navigation_groups()[index]
+
+
+NAVIGATION: Sequence[NavGroup] = _Navigation()
+
+
+def navigation_for(user: Any, path: str) -> list[dict[str, object]]:
+    groups = []
     for group in NAVIGATION:
         items = [
             {"label": item.label, "url": reverse(item.url_name), "current": path.startswith(item.match)}
             for item in group.items
-            if user.has_perm(item.perm)  # type: ignore[attr-defined]
+            if holds(user, item.perm)
         ]
         if items:
             groups.append({"key": group.key, "label": group.label, "items": items})

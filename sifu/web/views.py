@@ -3,34 +3,19 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from sifu.core.permissions import Perm
+from sifu.core import contributions
 from sifu.core.views import AuthenticatedHttpRequest
-from sifu.incubation.selectors.filings import filings_waiting
-from sifu.incubation.selectors.plans import overdue_milestones
-from sifu.jobs.selectors import recent_jobs
-from sifu.registry import selectors as registry_selectors
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """The public home: what Sifu is and the directory's headline numbers."""
-    return render(request, "web/home.html", {"counts": registry_selectors.public_counts()})
+    """The public home: the sections the apps contribute (the directory's headline numbers, …),
+    then the four stages."""
+    return render(request, "web/home.html", {"sections": contributions.public_sections("home", request)})
 
 
 @login_required
 def office_home(request: AuthenticatedHttpRequest) -> HttpResponse:
-    user = request.user
-    can_view = user.has_perm(Perm.ORG_VIEW)
-    context = {
-        "can_view_orgs": can_view,
-        "summary": registry_selectors.office_summary(user) if can_view else None,
-        "recent": registry_selectors.recent_status_changes(user) if can_view else [],
-        # Filing requests waiting for this user's check or decision (None: they neither check nor decide).
-        "filings": filings_waiting(user),
-        # Milestones of the service plans past their date and not done (None: the user sees no plans).
-        "milestones_overdue": overdue_milestones(user, timezone.localdate())
-        if user.has_perm(Perm.PLANS_VIEW)
-        else None,
-        # The user's latest background jobs (imports, large exports), to find them again.
-        "recent_jobs": recent_jobs(user),
-    }
-    return render(request, "web/office_home.html", context)
+    """The office home: the tiles, to-do items and sections the apps contribute, for this user's
+    scope (each block's data is also in the context under its name)."""
+    context, blocks = contributions.office_home(request.user, timezone.localdate())
+    return render(request, "web/office_home.html", {**context, "home_blocks": blocks})

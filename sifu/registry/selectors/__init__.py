@@ -17,9 +17,11 @@ from sifu.registry.selectors.figures import (
     LIVE_LEGAL,
     active_organizations_on,
     community_figures,
+    labelled_community_figures,
     organizations_with_state_on,
     registrations_between,
     registry_figures,
+    tree_key,
 )
 from sifu.registry.selectors.organizations import (
     EXPIRY_WARNING_DAYS,
@@ -104,6 +106,7 @@ __all__ = [
     "identifiers_visible_to",
     "incubation_started_on",
     "instructor_candidates",
+    "labelled_community_figures",
     "leader_candidate_matches",
     "leader_candidates",
     "office_summary",
@@ -134,5 +137,6 @@ __all__ = [
     "sort_organizations",
     "subdistricts_with_public_organizations",
     "suggest_filing_number",
+    "tree_key",
     "with_member_counts",
 ]

@@ -22,6 +22,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from sifu.core.contributions import OrganizationAction, OrganizationPanel, contributed, holds, panels
 from sifu.core.forms import add_service_error
 from sifu.core.masking import mask_phone
 from sifu.core.permissions import Perm
@@ -204,6 +205,13 @@ def organization_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
         "transitions": list(ORGANIZATION_FLOW.allowed_actions(org, user).items()),
         "can_change": user.has_perm(Perm.ORG_CHANGE, org),
         "filing_warning": selectors.filing_warning(org),
+        # What the installed apps contribute to this page (sifu.core.contributions).
+        "actions": [
+            {"label": action.label, "url": reverse(action.url_name, args=[org.pk])}
+            for action in contributed(OrganizationAction)
+            if holds(user, action.perm)
+        ],
+        "panels": panels(OrganizationPanel, request, org),
     }
     return render(request, "registry/organization_detail.html", context)
 

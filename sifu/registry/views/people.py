@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sifu.accounts.models import Area
+from sifu.core.contributions import PersonPanel, panels
 from sifu.core.forms import add_service_error
 from sifu.core.masking import mask_id_number, mask_phone
 from sifu.core.permissions import Perm, scope_for
@@ -160,7 +161,9 @@ def _person_page_context(user: Any, person: Person, revealed: dict[str, str] | N
 @require_GET
 def person_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     person = get_person_for_user(request.user, pk, Perm.PEOPLE_VIEW)
-    return render(request, "registry/person_detail.html", _person_page_context(request.user, person))
+    context = _person_page_context(request.user, person)
+    context["panels"] = panels(PersonPanel, request, person)  # what other apps contribute to the page
+    return render(request, "registry/person_detail.html", context)
 
 
 @login_required
@@ -176,6 +179,7 @@ def person_reveal(request: AuthenticatedHttpRequest, pk: int, field: str) -> Htt
             request, "registry/person_detail.html#sensitive", {"field": field, "value": value, "person": person}
         )
     context = _person_page_context(request.user, person, revealed={field: value})
+    context["panels"] = panels(PersonPanel, request, person)
     return render(request, "registry/person_detail.html", context)
 
 

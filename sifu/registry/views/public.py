@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import path
 from django.views.decorators.http import require_GET
 
+from sifu.core.contributions import public_sections
 from sifu.core.views import query_without
 from sifu.registry import selectors
 from sifu.registry.forms import DirectoryFilterForm
@@ -30,7 +31,9 @@ def directory(request: HttpRequest) -> HttpResponse:
 @require_GET
 def organization(request: HttpRequest, pk: int) -> HttpResponse:
     org = get_object_or_404(selectors.public_organizations(), pk=pk)
-    return render(request, "registry/public/organization.html", {"organization": org})
+    # Sections the installed apps contribute to the profile (sifu.core.contributions).
+    sections = public_sections("organization", request, org)
+    return render(request, "registry/public/organization.html", {"organization": org, "sections": sections})
 
 
 urls = [

@@ -18,53 +18,22 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from sifu.accounts.models import Area
+from sifu.core.contributions import FigureSection, contributed
 from sifu.outcomes.selectors import AreaLookupError, default_area, find_area, outcomes
 
-# (section, key) → (Chinese, English). by_community rows are labelled by the community's name.
-LABELS: dict[tuple[str, ...], tuple[str, str]] = {
-    ("organizations",): ("组织", "Organizations"),
-    ("organizations", "active"): ("活跃组织", "Active organizations"),
-    ("organizations", "by_nature"): ("按组织性质", "By nature"),
-    ("organizations", "by_nature", "association"): ("社团型", "Association-type"),
-    ("organizations", "by_nature", "service"): ("民非型", "Service-type"),
-    ("organizations", "by_category"): ("按功能类别", "By category"),
-    ("organizations", "by_category", "charity"): ("公益慈善", "Charity"),
-    ("organizations", "by_category", "life"): ("生活服务", "Life services"),
-    ("organizations", "by_category", "affairs"): ("社区事务", "Community affairs"),
-    ("organizations", "by_category", "culture"): ("文体活动", "Culture and sports"),
-    ("organizations", "by_legal_status"): ("按登记状态", "By legal status"),
-    ("organizations", "by_legal_status", "filed"): ("备案", "Filed"),
-    ("organizations", "by_legal_status", "registered"): ("登记", "Registered"),
-    ("organizations", "by_community"): ("按社区", "By community"),
-    ("members",): ("成员", "Members"),
-    ("members", "memberships"): ("成员人次", "Memberships"),
-    ("members", "people"): ("成员人数", "People"),
-    ("party",): ("党建", "Party building"),
-    ("party", "orgs_with_party_members"): ("有党员的组织", "Organizations with party members"),
-    ("party", "party_members"): ("党员", "Party members"),
-    ("party", "party_member_leaders"): ("党员负责人", "Party-member leaders"),
-    ("party", "party_branches"): ("党支部", "Party branches"),
-    ("party", "party_clause_in_charter"): ("党建入章", "Party clause in charter"),
-    ("incubation",): ("孵化", "Incubation"),
-    ("incubation", "needs_open"): ("未满足的需求", "Open needs"),
-    ("incubation", "needs_served"): ("已满足的需求", "Needs served"),
-    ("incubation", "gaps"): ("缺口(无人服务的需求)", "Gaps"),
-    ("incubation", "cases_by_stage"): ("孵化项目(按阶段)", "Incubation cases by stage"),
-    ("incubation", "cases_by_stage", "preparing"): ("筹备", "Preparing"),
-    ("incubation", "cases_by_stage", "incubating"): ("孵化中", "Incubating"),
-    ("incubation", "cases_by_stage", "filing"): ("备案审核中", "Filing under review"),
-    ("incubation", "cases_by_stage", "filed"): ("已备案", "Filed"),
-    ("incubation", "cases_by_stage", "closed"): ("已结束", "Closed"),
-    ("incubation", "filings_pending"): ("办理中的备案申请", "Open filing requests"),
-    ("incubation", "filings_pending", "submitted"): ("待社区初审", "Awaiting community check"),
-    ("incubation", "filings_pending", "prechecked"): ("待街道审核", "Awaiting subdistrict review"),
-    ("incubation", "filings_pending", "returned"): ("退回修改", "Returned for changes"),
-    ("incubation", "filings_overdue"): ("逾期未审", "Overdue"),
-    ("incubation", "filed_in_period"): ("期内备案", "Filed in the period"),
-    ("incubation", "conversions_to_registered"): ("期内转登记", "Converted to registration in the period"),
-    ("incubation", "median_days_need_to_filing"): ("需求到备案天数(中位数)", "Median days from need to filing"),
-}
-LABELLED_SECTIONS = ("organizations", "members", "party", "incubation")
+
+def labels() -> dict[tuple[str, ...], tuple[str, str]]:
+    """(section, key, …) → (Chinese, English), from the contributed figure sections. by_community
+    rows are labelled by the community's name."""
+    merged: dict[tuple[str, ...], tuple[str, str]] = {}
+    for section in contributed(FigureSection):
+        merged.update(section.labels)
+    return merged
+
+
+def labelled_sections(labels: dict[tuple[str, ...], tuple[str, str]]) -> list[str]:
+    """The top-level keys that have labels, in the sections' order."""
+    return [key[0] for key in labels if len(key) == 1]
 
 
 def _width(text: str) -> int:
@@ -75,31 +44,33 @@ def _pad(text: str, width: int) -> str:
     return text + " " * max(width - _width(text), 0)
 
 
-def _label(key: tuple[str, ...]) -> str:
-    zh, en = LABELS.get(key, (key[-1], ""))
+def _label(key: tuple[str, ...], labels: dict[tuple[str, ...], tuple[str, str]]) -> str:
+    zh, en = labels.get(key, (key[-1], ""))
     return f"{zh} {en}".strip()
 
 
 def render_table(data: dict[str, Any]) -> str:
     """The figures as an indented two-column table with Chinese and English labels."""
     lines: list[tuple[int, str, str]] = []
+    names = labels()
+    sections = labelled_sections(names)
 
     def walk(node: dict[str, Any], key: tuple[str, ...], depth: int) -> None:
         for name, value in node.items():
             sub = (*key, name)
             if isinstance(value, dict):
-                lines.append((depth, _label(sub), ""))
+                lines.append((depth, _label(sub, names), ""))
                 walk(value, sub, depth + 1)
             else:
-                lines.append((depth, _label(sub), "—" if value is None else str(value)))
+                lines.append((depth, _label(sub, names), "—" if value is None else str(value)))
 
-    for section in LABELLED_SECTIONS:
+    for section in sections:
         if section in data:
-            lines.append((0, _label((section,)), ""))
+            lines.append((0, _label((section,), names), ""))
             walk(data[section], (section,), 1)
-    # Sections added by later stages print with their raw keys until they get labels here.
+    # Sections without labels print with their raw keys.
     for section, value in data.items():
-        if section not in ("as_of", "area", "from", *LABELLED_SECTIONS) and isinstance(value, dict):
+        if section not in ("as_of", "area", "from", *sections) and isinstance(value, dict):
             lines.append((0, section, ""))
             walk(value, (section,), 1)
     label_width = max((_width("  " * d + label) for d, label, _ in lines), default=0) + 2

@@ -2,11 +2,10 @@
 
 Loads the registry demo (``sifu.registry.demo``: 南山区 → 南山街道 with its 13 communities, the
 organizations, people and memberships that reproduce the case study's figures, one login per
-role), then the incubation demo on top of it (``sifu.incubation.demo``: needs, incubation cases,
-filing requests and renewals, the service center's plans), in ONE transaction: all or nothing.
+role), then the demo parts the installed stage apps contribute on top of it (``DemoPart`` in their
+``contributions.py``: needs, cases, filings, plans …), in ONE transaction: all or nothing.
 It prints the figures and the logins (``make demo`` shows them). Running it again changes nothing:
-it sees the demo and says so. The command lives in ``web``, which composes the apps, so that the
-registry never imports incubation.
+it sees the demo and says so.
 """
 
 from __future__ import annotations
@@ -16,22 +15,20 @@ import time
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.utils import timezone
 
 from sifu.accounts.models import Area, User
-from sifu.incubation.demo import IncubationResult, seed_incubation_demo
-from sifu.incubation.selectors.figures import incubation_figures
+from sifu.core.contributions import DemoPart, DemoResult, contributed
 from sifu.registry.demo import DemoConflict, seed_demo
 from sifu.registry.demo.data import ACCOUNTS, PASSWORD
 from sifu.registry.demo.plan import BASELINE_ON, FIGURES_ON, MEMBERS_ON
 from sifu.registry.models import Organization
-from sifu.registry.selectors import filing_expiring_q, registry_figures
+from sifu.registry.selectors import registry_figures
 
 
 class Command(BaseCommand):
     help = (
-        "Load the Nanshan demo (南山街道, 13 communities, organizations, people, demo logins; needs, "
-        "incubation cases, filings and plans). Idempotent."
+        "Load the Nanshan demo (南山街道, 13 communities, organizations, people, demo logins; then the "
+        "installed stages' parts: needs, cases, filings, plans …). Idempotent."
     )
 
     def handle(self, *args, **options) -> None:
@@ -39,17 +36,20 @@ class Command(BaseCommand):
         try:
             with transaction.atomic():
                 registry = seed_demo()
-                incubation = seed_incubation_demo(registry.subdistrict)
+                parts: list[tuple[DemoPart, DemoResult]] = [
+                    (part, part.load(registry.subdistrict)) for part in contributed(DemoPart)
+                ]
         except (DemoConflict, ValidationError) as exc:
             messages = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
             raise CommandError("The demo was not loaded: " + " ".join(messages)) from exc
         where = registry.subdistrict.name
         seconds = time.perf_counter() - start
         organizations = Organization.objects.filter(community__path__startswith=registry.subdistrict.path).count()
-        if not registry.created and not incubation.created:
+        if not registry.created and not any(result.created for _, result in parts):
+            summaries = "".join(f", {result.summary}" for _, result in parts if result.summary)
             self.stdout.write(
-                f"The Nanshan demo is already loaded ({organizations} organizations, "
-                f"{incubation.needs} needs, {incubation.cases} incubation cases under {where}); nothing was changed."
+                f"The Nanshan demo is already loaded ({organizations} organizations{summaries} under {where}); "
+                "nothing was changed."
             )
         else:
             if registry.created:
@@ -64,10 +64,12 @@ class Command(BaseCommand):
                 self.stdout.write(
                     self.style.SUCCESS(
                         f"The registry demo was already loaded under {where}; "
-                        f"added the incubation demo in {seconds:.1f} s."
+                        f"added the {' and '.join(p.name for p, r in parts if r.created)} demo in {seconds:.1f} s."
                     )
                 )
-            self._incubation(registry.subdistrict, incubation)
+            for _, result in parts:
+                for line in result.report:
+                    self.stdout.write(line)
         self._logins()
 
     def _figures(self, subdistrict: Area) -> None:
@@ -86,29 +88,6 @@ class Command(BaseCommand):
             f"  {MEMBERS_ON}: {members['members']['memberships']} memberships; {party['party_members']} party members "
             f"in {party['orgs_with_party_members']} organizations; {party['party_member_leaders']} party-member "
             f"leaders; {party['party_branches']} party branches"
-        )
-
-    def _incubation(self, subdistrict: Area, result: IncubationResult) -> None:
-        today = timezone.localdate()
-        figures = incubation_figures(start=today.replace(year=today.year - 1), end=today, area=subdistrict)
-        stages = ", ".join(f"{stage} {n}" for stage, n in figures["cases_by_stage"].items())
-        pending = ", ".join(f"{status} {n}" for status, n in figures["filings_pending"].items())
-        self.stdout.write(
-            f"  Incubation, {today}: {result.needs} needs ({figures['needs_open']} open, "
-            f"{figures['needs_served']} served, {figures['gaps']} gaps); {result.cases} cases ({stages}); "
-            f"{result.candidates} leader candidates"
-        )
-        active_filed = Organization.objects.filter(
-            community__path__startswith=subdistrict.path,
-            status=Organization.Status.ACTIVE,
-            legal_status=Organization.LegalStatus.FILED,
-        )
-        warned = active_filed.filter(filing_expiring_q(today))
-        expired = warned.filter(filing_valid_until__lt=today).count()
-        self.stdout.write(
-            f"  Filing requests: {result.filings} ({result.renewals} renewals approved); open: {pending}; "
-            f"{figures['filings_overdue']} overdue; filings ending within 30 days {warned.count() - expired}, "
-            f"ended {expired}; {result.plans} service plans"
         )
 
     def _logins(self) -> None:
