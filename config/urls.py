@@ -3,14 +3,11 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 from django.views.static import serve
 
+from sifu.core.contributions import UrlMount, contributed
+
 urlpatterns: list[URLPattern | URLResolver] = [
-    path("", include("sifu.web.urls")),
-    path("", include("sifu.registry.urls")),
-    path("", include("sifu.incubation.urls")),
-    path("", include("sifu.accounts.urls")),
-    path("", include("sifu.jobs.urls")),
-    path("", include("sifu.privacy.urls")),
-    path("office/dashboard/", include("sifu.outcomes.urls")),
+    # Each app mounts its own URLconf (UrlMount in its contributions.py), in app order.
+    *(path(mount.prefix, include(mount.module)) for mount in contributed(UrlMount)),
     path("api/v1/", include("sifu.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

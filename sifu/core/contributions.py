@@ -99,6 +99,18 @@ def contributions_of(label: str, items: Sequence[object]) -> Iterator[None]:
         _cache.clear()
 
 
+# --- URLs -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UrlMount:
+    """The app's URLconf ``module``, mounted at ``prefix`` by ``config/urls.py``."""
+
+    prefix: str
+    module: str
+    order: int = 100
+
+
 # --- office navigation ----------------------------------------------------------------------------
 
 

@@ -34,6 +34,7 @@ from sifu.core.contributions import (
     Stage,
     Todo,
     Urgency,
+    UrlMount,
 )
 from sifu.core.permissions import Perm
 from sifu.incubation import selectors
@@ -73,7 +74,7 @@ def filing_panel(request: HttpRequest, organization: Organization) -> dict[str, 
     for now (renewal with its flag, a change, deregistration, or the first filing) and, for those
     the registry's workflow allows, the conversion to registration. One query; none (hidden) without
     FILING_VIEW."""
-    user = request.user
+    user: Any = request.user
     if not user.has_perm(Perm.FILING_VIEW, organization):
         return None
     today = timezone.localdate()
@@ -199,6 +200,7 @@ def _load_demo(subdistrict: Area) -> DemoResult:
 
 
 CONTRIBUTIONS = (
+    UrlMount("", "sifu.incubation.urls"),
     NavItem(Stage.INCUBATE, _("Needs"), "incubation:need-list", Perm.NEEDS_VIEW, "/office/needs/", 10),
     NavItem(Stage.INCUBATE, _("Gap map"), "incubation:gap-map", Perm.NEEDS_VIEW, "/office/incubation/gaps/", 20),
     NavItem(

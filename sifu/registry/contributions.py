@@ -23,6 +23,7 @@ from sifu.core.contributions import (
     PublicSection,
     Stage,
     Tile,
+    UrlMount,
 )
 from sifu.core.permissions import Perm
 from sifu.registry import selectors
@@ -120,6 +121,7 @@ LABELS: dict[tuple[str, ...], tuple[str, str]] = {
 }
 
 CONTRIBUTIONS = (
+    UrlMount("", "sifu.registry.urls"),
     NavItem(
         Stage.INCUBATE, _("Organizations"), "registry:organization-list", Perm.ORG_VIEW, "/office/organizations/", 60
     ),

@@ -1,5 +1,8 @@
 """What ``web`` itself contributes (``sifu.core.contributions``): the public home's four stages."""
 
-from sifu.core.contributions import PublicSection
+from sifu.core.contributions import PublicSection, UrlMount
 
-CONTRIBUTIONS = (PublicSection(page="home", template="web/_stages.html", context=lambda request, obj: {}, order=50),)
+CONTRIBUTIONS = (
+    UrlMount("", "sifu.web.urls"),
+    PublicSection(page="home", template="web/_stages.html", context=lambda request, obj: {}, order=50),
+)
