@@ -18,3 +18,27 @@ def check_secret_key(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register()
+def check_contributions_registered(app_configs, **kwargs):  # type: ignore[no-untyped-def]
+    """An app with a ``contributions.py`` whose ``AppConfig.ready`` does not register it would
+    silently contribute nothing (sifu.core.contributions)."""
+    import importlib.util
+
+    from django.apps import apps
+
+    from sifu.core.contributions import registered_apps
+
+    done = registered_apps()
+    return [
+        Error(
+            f"{config.name}.contributions is never registered, so the app contributes nothing.",
+            hint=f"Call sifu.core.contributions.register_app(self) in {type(config).__name__}.ready().",
+            id="sifu.E002",
+        )
+        for config in apps.get_app_configs()
+        if config.label not in done
+        and config.name.startswith("sifu.")
+        and importlib.util.find_spec(f"{config.name}.contributions") is not None
+    ]

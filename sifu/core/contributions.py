@@ -281,7 +281,7 @@ class OrganizationPanel(Panel):
 
 @dataclass(frozen=True, kw_only=True)
 class PersonPanel(Panel):
-    """A panel on the person page, after the person's details and organizations."""
+    """A panel on the person page, at the end of the page (after the timeline)."""
 
 
 @dataclass(frozen=True)
@@ -394,15 +394,13 @@ class FigureContext:
 class DashboardContext:
     """What the office dashboard hands each section's ``dashboard`` callable: the user, the
     figures (the same dict as ``outcomes --json``), the computation's context, whether the area is
-    one community, the chart data (one dict for ``outcomes/dashboard.js``, which sections add to)
-    and ``area_url(area_pk)``, the dashboard of another area with the same dates."""
+    one community and the chart data (one dict for ``outcomes/dashboard.js``, which sections add to)."""
 
     user: Any
     figures: dict[str, Any]
     figure_context: FigureContext
     is_community: bool
     chart_data: dict[str, Any]
-    area_url: Callable[[int], str]
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -127,7 +127,6 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
         figure_context=ctx,
         is_community=is_community,
         chart_data={"labels": {}},
-        area_url=lambda pk: _dashboard_url(pk, as_of, start),
     )
     blocks: dict[str, Any] = {}
     templates = []

@@ -219,3 +219,16 @@ def test_web_and_registry_name_no_stage_app(app):
         if pattern.search(line)
     ]
     assert found == []
+
+
+def test_a_contributions_module_that_is_never_registered_fails_the_checks():
+    from sifu.core.checks import check_contributions_registered
+
+    assert check_contributions_registered(None) == []
+    saved = contributions._registered.pop("incubation")
+    try:
+        errors = check_contributions_registered(None)
+    finally:
+        contributions._registered["incubation"] = saved
+        contributions._cache.clear()
+    assert [e.id for e in errors] == ["sifu.E002"] and "sifu.incubation.contributions" in errors[0].msg
