@@ -8,7 +8,6 @@ from sifu.core.contributions import UrlMount, contributed
 urlpatterns: list[URLPattern | URLResolver] = [
     # Each app mounts its own URLconf (UrlMount in its contributions.py), in app order.
     *(path(mount.prefix, include(mount.module)) for mount in contributed(UrlMount)),
-    path("api/v1/", include("sifu.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

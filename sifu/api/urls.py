@@ -1,16 +1,19 @@
-"""/api/v1/: each app's api.py mounted on one router, the OpenAPI schema and Swagger UI (served locally)."""
+"""/api/v1/: each app's api.py mounted on one router (the ``ApiRoute``s the apps contribute), the
+OpenAPI schema and Swagger UI (served locally)."""
 
 from django.urls import include, path
+from django.utils.module_loading import import_string
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import DefaultRouter
 
-from sifu.registry.api import OrganizationViewSet
+from sifu.core.contributions import ApiRoute, contributed
 
 app_name = "api"
 
 router = DefaultRouter()
-router.register("organizations", OrganizationViewSet, basename="organization")
+for route in contributed(ApiRoute):
+    router.register(route.prefix, import_string(route.viewset), basename=route.basename)
 
 urlpatterns = [
     path("", include(router.urls)),

@@ -111,6 +111,17 @@ class UrlMount:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class ApiRoute:
+    """A viewset of the API (``/api/v1/<prefix>/``), registered on ``sifu.api``'s one router;
+    ``viewset`` is its dotted path, imported when the URLconf loads."""
+
+    prefix: str
+    viewset: str
+    basename: str
+    order: int = 100
+
+
 # --- office navigation ----------------------------------------------------------------------------
 
 

@@ -1,4 +1,4 @@
-"""Read-only API of the registry (mounted by sifu/api/urls.py at /api/v1/).
+"""Read-only API of the registry (an ApiRoute of its contributions.py, mounted at /api/v1/).
 
 Payloads carry no personal data: no people at all (not even the leader or the party-building
 instructor), only the organization's own record and counts of current members.

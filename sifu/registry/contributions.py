@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from sifu.core.contributions import (
+    ApiRoute,
     DashboardContext,
     FigureContext,
     FigureSection,
@@ -122,6 +123,7 @@ LABELS: dict[tuple[str, ...], tuple[str, str]] = {
 
 CONTRIBUTIONS = (
     UrlMount("", "sifu.registry.urls"),
+    ApiRoute("organizations", "sifu.registry.api.OrganizationViewSet", "organization"),
     NavItem(
         Stage.INCUBATE, _("Organizations"), "registry:organization-list", Perm.ORG_VIEW, "/office/organizations/", 60
     ),

@@ -58,7 +58,7 @@ def test_every_sifu_app_registers_its_contributions():
 
 
 def test_an_app_without_contributions_module_contributes_nothing():
-    config = SimpleNamespace(name="sifu.api", label="nonexistent_stage")  # sifu.api has no contributions.py
+    config = SimpleNamespace(name="sifu.core.tests", label="nonexistent_stage")  # no contributions.py there
     before = {kind: contributed(kind) for kind in (NavItem, HomeSection, FigureSection, OrganizationPanel)}
     try:
         register_app(config)  # type: ignore[arg-type]
