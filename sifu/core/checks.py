@@ -21,7 +21,7 @@ def check_secret_key(app_configs, **kwargs):
 
 
 @register()
-def check_contributions_registered(app_configs, **kwargs):  # type: ignore[no-untyped-def]
+def check_contributions_registered(app_configs, **kwargs):
     """An app with a ``contributions.py`` whose ``AppConfig.ready`` does not register it would
     silently contribute nothing (sifu.core.contributions)."""
     import importlib.util

@@ -61,7 +61,7 @@ def test_an_app_without_contributions_module_contributes_nothing():
     config = SimpleNamespace(name="sifu.core.tests", label="nonexistent_stage")  # no contributions.py there
     before = {kind: contributed(kind) for kind in (NavItem, HomeSection, FigureSection, OrganizationPanel)}
     try:
-        register_app(config)  # type: ignore[arg-type]
+        register_app(config)
         assert "nonexistent_stage" in registered_apps()
         assert {kind: contributed(kind) for kind in before} == before
     finally:
