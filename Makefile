@@ -45,6 +45,8 @@ lint: $(STAMP)
 	$(PY) manage.py makemigrations --check --dry-run -v1
 	$(PY) manage.py check
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
+	$(PY) scripts/check_boundaries.py
 
 test: setup lint
 	@bash scripts/run-tests.sh

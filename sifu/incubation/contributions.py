@@ -40,7 +40,6 @@ from sifu.core.permissions import Perm
 from sifu.incubation import selectors
 from sifu.incubation.services.filings import offered_kinds
 from sifu.registry import selectors as registry_selectors
-from sifu.registry.lifecycle import ORGANIZATION_FLOW
 from sifu.registry.models import Organization
 
 # --- the office home -------------------------------------------------------------------------------
@@ -82,7 +81,7 @@ def filing_panel(request: HttpRequest, organization: Organization) -> dict[str, 
     is_open = filing is not None and filing.is_open
     may_submit = user.has_perm(Perm.FILING_SUBMIT, organization)
     # The conversion to registration is the registry's transition, offered as the registry's page offers it.
-    may_register = "register" in ORGANIZATION_FLOW.allowed_actions(organization, user)
+    may_register = "register" in registry_selectors.organization_actions(organization, user)
     return {
         "show": True,
         "organization": organization,
@@ -178,13 +177,7 @@ def _load_demo(subdistrict: Area) -> DemoResult:
     figures = selectors.incubation_figures(start=today.replace(year=today.year - 1), end=today, area=subdistrict)
     stages = ", ".join(f"{stage} {n}" for stage, n in figures["cases_by_stage"].items())
     pending = ", ".join(f"{status} {n}" for status, n in figures["filings_pending"].items())
-    active_filed = Organization.objects.filter(
-        community__path__startswith=subdistrict.path,
-        status=Organization.Status.ACTIVE,
-        legal_status=Organization.LegalStatus.FILED,
-    )
-    warned = active_filed.filter(registry_selectors.filing_expiring_q(today))
-    expired = warned.filter(filing_valid_until__lt=today).count()
+    ending, expired = registry_selectors.filings_ending(subdistrict, today)
     return DemoResult(
         True,
         summary,
@@ -193,7 +186,7 @@ def _load_demo(subdistrict: Area) -> DemoResult:
             f"{figures['needs_served']} served, {figures['gaps']} gaps); {result.cases} cases ({stages}); "
             f"{result.candidates} leader candidates",
             f"  Filing requests: {result.filings} ({result.renewals} renewals approved); open: {pending}; "
-            f"{figures['filings_overdue']} overdue; filings ending within 30 days {warned.count() - expired}, "
+            f"{figures['filings_overdue']} overdue; filings ending within 30 days {ending}, "
             f"ended {expired}; {result.plans} service plans",
         ),
     )

@@ -20,6 +20,7 @@ __all__ = [
     "CheckItem",
     "current_memberships",
     "filing_checklist",
+    "filings_ending",
     "incubation_started_on",
     "organization_actions",
     "organization_name_taken",
@@ -62,6 +63,16 @@ def organization_name_taken(community_id: int, name: str, *, exclude_pk: int | N
     if exclude_pk is not None:
         same = same.exclude(pk=exclude_pk)
     return same.exists()
+
+
+def filings_ending(area: Any, today: dt.date) -> tuple[int, int]:
+    """Active filed organizations under ``area`` whose filing ends within 30 days, and those whose
+    filing has ended (two counts)."""
+    from sifu.registry.selectors.organizations import filing_expiring_q
+
+    warned = Organization.objects.filter(community__path__startswith=area.path).filter(filing_expiring_q(today))
+    ended = warned.filter(filing_valid_until__lt=today).count()
+    return warned.count() - ended, ended
 
 
 def incubation_started_on(organization: Organization) -> dt.date | None:

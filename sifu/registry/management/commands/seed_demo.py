@@ -5,7 +5,8 @@ organizations, people and memberships that reproduce the case study's figures, o
 role), then the demo parts the installed stage apps contribute on top of it (``DemoPart`` in their
 ``contributions.py``: needs, cases, filings, plans …), in ONE transaction: all or nothing.
 It prints the figures and the logins (``make demo`` shows them). Running it again changes nothing:
-it sees the demo and says so.
+it sees the demo and says so. The command is the registry's, as the demo stands on the registry's
+part; the stages' parts come from their contributions, so the registry names none of them.
 """
 
 from __future__ import annotations
