@@ -30,6 +30,7 @@ from sifu.registry.models import (
     OrganizationStatusChange,
     Person,
 )
+from sifu.registry.selectors.shared import organization_name_taken
 
 FILING_VALID_YEARS = 3
 
@@ -144,7 +145,7 @@ def organization_create(
     )
     _validate_party_branch(org)
     org.full_clean(exclude=["charter_file"], validate_constraints=False)
-    if Organization.objects.filter(community=community, name=org.name).exists():
+    if organization_name_taken(community.pk, org.name):
         raise ValidationError(
             {
                 "name": _("%(community)s already has an organization called “%(name)s”.")
@@ -173,7 +174,7 @@ def organization_update(*, organization: Organization, data: dict[str, Any], by:
         setattr(org, field, value)
     if "name" in changed:
         org.name = org.name.strip()
-        if Organization.objects.filter(community_id=org.community_id, name=org.name).exclude(pk=org.pk).exists():
+        if organization_name_taken(org.community_id, org.name, exclude_pk=org.pk):
             raise ValidationError(
                 {"name": _("This community already has an organization called “%(name)s”.") % {"name": org.name}}
             )
