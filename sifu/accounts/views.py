@@ -7,7 +7,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -16,7 +15,6 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
 
 from sifu.accounts import selectors, services
 from sifu.accounts.forms import AccountCreateForm, AreaCreateForm, GrantForm
@@ -25,7 +23,7 @@ from sifu.core.errors import too_many_requests
 from sifu.core.forms import add_service_error
 from sifu.core.masking import mask_phone
 from sifu.core.permissions import Perm, Role
-from sifu.core.views import AuthenticatedHttpRequest
+from sifu.core.views import AuthenticatedHttpRequest, office_view
 
 
 class SifuLoginView(auth_views.LoginView):
@@ -71,11 +69,6 @@ def locked_out(request: HttpRequest, original_response: HttpResponse | None, cre
 # --- helpers ---------------------------------------------------------------------------------------------
 
 
-def _require(user: Any, perm: str) -> None:
-    if not user.has_perm(perm):
-        raise PermissionDenied
-
-
 def _refusal_messages(exc: ValidationError | PermissionDenied) -> list[str]:
     if isinstance(exc, ValidationError):
         return list(exc.messages)
@@ -92,18 +85,16 @@ def _safe_next(request: HttpRequest, fallback: str) -> str:
 # --- accounts --------------------------------------------------------------------------------------------
 
 
-@login_required
+@office_view(Perm.ACCOUNTS_MANAGE)
 def user_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    _require(request.user, Perm.ACCOUNTS_MANAGE)
     q = request.GET.get("q", "").strip()
     qs = selectors.accounts_for_user(request.user, search=q)
     page = Paginator(qs, settings.PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "accounts/user_list.html", {"page": page, "q": q})
 
 
-@login_required
+@office_view(Perm.ACCOUNTS_MANAGE, methods=("GET", "POST"))
 def user_create(request: AuthenticatedHttpRequest) -> HttpResponse:
-    _require(request.user, Perm.ACCOUNTS_MANAGE)
     form = AccountCreateForm(request.POST or None, viewer=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -152,14 +143,13 @@ def _may_revoke(viewer: Any, grant: Any) -> bool:
     )
 
 
-@login_required
+@office_view()
 def user_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     account = selectors.get_account_for_user(request.user, pk)
     return render(request, "accounts/user_detail.html", _user_detail_context(request, account))
 
 
-@login_required
-@require_POST
+@office_view(methods=("POST",))
 def role_grant(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     account = selectors.get_account_for_user(request.user, pk)
     form = GrantForm(request.POST, viewer=request.user)
@@ -186,8 +176,7 @@ def role_grant(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(request, "accounts/user_detail.html", context, status=400)
 
 
-@login_required
-@require_POST
+@office_view(methods=("POST",))
 def role_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     grant = selectors.get_grant_for_user(request.user, pk)
     # Pages that revoke pass ``next``; without it, back to the account, or (community staff, who
@@ -213,8 +202,7 @@ def role_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return HttpResponseRedirect(_safe_next(request, fallback))
 
 
-@login_required
-@require_POST
+@office_view(methods=("POST",))
 def user_set_active(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     account = selectors.get_account_for_user(request.user, pk)
     active = request.POST.get("active") == "1"
@@ -234,16 +222,14 @@ def user_set_active(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 # --- areas -----------------------------------------------------------------------------------------------
 
 
-@login_required
+@office_view(Perm.AREA_MANAGE)
 def area_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    _require(request.user, Perm.AREA_MANAGE)
     rows = selectors.area_tree(request.user)
     return render(request, "accounts/area_list.html", {"rows": rows})
 
 
-@login_required
+@office_view(Perm.AREA_MANAGE, methods=("GET", "POST"))
 def area_create(request: AuthenticatedHttpRequest) -> HttpResponse:
-    _require(request.user, Perm.AREA_MANAGE)
     parent_pk = request.GET.get("parent") or request.POST.get("parent")
     if parent_pk:
         try:

@@ -9,7 +9,6 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -21,7 +20,7 @@ from django.utils.translation import gettext as _
 from sifu.accounts.models import Area
 from sifu.core.contributions import DashboardContext, FigureSection, contributed
 from sifu.core.permissions import Perm, scope_for
-from sifu.core.views import AuthenticatedHttpRequest
+from sifu.core.views import AuthenticatedHttpRequest, office_view
 from sifu.outcomes.selectors import ALL_AREAS, SectionContext, areas_in_scope, outcomes, period_start
 
 
@@ -101,11 +100,9 @@ def _breadcrumb(
     return [*crumbs, {"name": area.name, "url": ""}]
 
 
-@login_required
+@office_view(Perm.OUTCOMES_VIEW)
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
-    if not user.has_perm(Perm.OUTCOMES_VIEW):
-        raise PermissionDenied
     scope = scope_for(user, Perm.OUTCOMES_VIEW)
     areas = areas_in_scope(scope)
     area = _chosen_area(request, areas, scope.everywhere)

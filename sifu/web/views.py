@@ -1,10 +1,9 @@
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from sifu.core import contributions
-from sifu.core.views import AuthenticatedHttpRequest
+from sifu.core.views import AuthenticatedHttpRequest, office_view
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -13,7 +12,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "web/home.html", {"sections": contributions.public_sections("home", request)})
 
 
-@login_required
+@office_view()
 def office_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The office home: the tiles, to-do items and sections the apps contribute, for this user's
     scope (each block's data is also in the context under its name)."""

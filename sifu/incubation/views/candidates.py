@@ -13,7 +13,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -23,12 +22,11 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sifu.core.forms import add_service_error
 from sifu.core.masking import mask_phone
 from sifu.core.permissions import Perm
-from sifu.core.views import AuthenticatedHttpRequest, query_without
+from sifu.core.views import AuthenticatedHttpRequest, office_view, query_without
 from sifu.incubation.forms.candidates import (
     CandidateAddForm,
     CandidateAssessForm,
@@ -80,8 +78,7 @@ def _posted(request: HttpRequest) -> Any:
     return request.POST if request.method == "POST" else None
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
+@office_view(methods=("GET", "POST"))
 def candidate_list(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The organization's candidates; with CASES_CHANGE, the form that adds one (POST here)."""
     user = request.user
@@ -133,8 +130,7 @@ def candidate_list(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-@login_required
-@require_GET
+@office_view()
 def candidate_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, get_candidate_for_user(request.user, pk, Perm.CASES_VIEW))
 
@@ -171,8 +167,7 @@ def _refused(request: HttpRequest, pk: int, errors: Iterable[object], **forms: A
     return _render_detail(request, candidate, {**forms, "errors": errors}, status=400)
 
 
-@login_required
-@require_POST
+@office_view(methods=("POST",))
 def candidate_assess(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     candidate = get_candidate_for_user(request.user, pk, Perm.CASES_CHANGE)
     form = CandidateAssessForm(request.POST)
@@ -196,8 +191,7 @@ def candidate_assess(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     return _refused(request, pk, [], assess=form)
 
 
-@login_required
-@require_POST
+@office_view(methods=("POST",))
 def candidate_choose(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     candidate = get_candidate_for_user(request.user, pk, Perm.CASES_CHANGE)
     form = CandidateChooseForm(request.POST)
@@ -220,8 +214,7 @@ def candidate_choose(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     return redirect("incubation:candidate-detail", candidate.pk)
 
 
-@login_required
-@require_POST
+@office_view(methods=("POST",))
 def candidate_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     candidate = get_candidate_for_user(request.user, pk, Perm.CASES_CHANGE)
     form = CandidateWithdrawForm(request.POST)
@@ -241,13 +234,10 @@ def candidate_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
     return redirect("incubation:candidate-list", candidate.organization_id)
 
 
-@login_required
-@require_GET
+@office_view(Perm.CASES_VIEW)
 def candidate_overview(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Candidates across the organizations in scope, filtered by 三强, party membership, community."""
     user = request.user
-    if not user.has_perm(Perm.CASES_VIEW):
-        raise PermissionDenied
     form = CandidateFilterForm(request.GET or None, user=user)
     filters = form.filters
     page = Paginator(selectors.candidate_overview(user, filters), settings.PAGE_SIZE).get_page(request.GET.get("page"))

@@ -10,18 +10,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
 
 from sifu.core.permissions import Perm
-from sifu.core.views import AuthenticatedHttpRequest
+from sifu.core.views import AuthenticatedHttpRequest, office_view
 from sifu.incubation import selectors
 from sifu.incubation.models import Need
 from sifu.incubation.selectors.gaps import CATEGORIES
@@ -77,15 +74,12 @@ def _community_page(request: HttpRequest, row: selectors.CommunityGaps, *, sever
     return render(request, "incubation/gap_community.html", context)
 
 
-@login_required
-@require_GET
+@office_view(Perm.NEEDS_VIEW)
 def gap_map(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The communities of one subdistrict side by side; a single community's page directly. Users whose
     scope spans several subdistricts first see the subdistricts side by side (``?subdistrict=<pk>``
     opens one), so no page lists a whole district's or city's communities and their gaps."""
     user = request.user
-    if not user.has_perm(Perm.NEEDS_VIEW):
-        raise PermissionDenied
     communities = selectors.gap_communities(user)
     subdistricts = selectors.gap_subdistricts(communities)
     chosen = None
@@ -122,8 +116,7 @@ def _subdistricts_page(request: HttpRequest, communities: Any) -> HttpResponse:
     return render(request, "incubation/gap_subdistricts.html", context)
 
 
-@login_required
-@require_GET
+@office_view()
 def gap_community(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """One community of the user's scope (404 otherwise: fetch and authorise in the same query)."""
     user = request.user

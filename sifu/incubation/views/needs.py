@@ -10,20 +10,18 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sifu.core.forms import add_service_error
 from sifu.core.masking import mask_name, mask_phone
 from sifu.core.permissions import Perm
-from sifu.core.views import AuthenticatedHttpRequest, query_without
+from sifu.core.views import AuthenticatedHttpRequest, office_view, query_without
 from sifu.incubation import selectors, services
 from sifu.incubation.forms import DeclineForm, MergeForm, NeedEditForm, NeedFilterForm, NeedForm, OrganizationLinkForm
 from sifu.incubation.models import Need
@@ -44,12 +42,9 @@ ACTION_LABELS = {
 }
 
 
-@login_required
-@require_GET
+@office_view(Perm.NEEDS_VIEW)
 def need_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
-    if not user.has_perm(Perm.NEEDS_VIEW):
-        raise PermissionDenied
     form = NeedFilterForm(request.GET or None, user=user)
     filters = form.filters
     page = Paginator(selectors.need_list(user, filters), settings.PAGE_SIZE).get_page(request.GET.get("page"))
@@ -63,12 +58,9 @@ def need_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "incubation/need_list.html", context)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
+@office_view(Perm.NEEDS_CHANGE, methods=("GET", "POST"))
 def need_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
-    if not user.has_perm(Perm.NEEDS_CHANGE):
-        raise PermissionDenied
     form = NeedForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -92,8 +84,7 @@ def need_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "incubation/need_form.html", {"form": form})
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
+@office_view(methods=("GET", "POST"))
 def need_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     need = get_need_for_user(request.user, pk, Perm.NEEDS_CHANGE)
     problem = NEED_FLOW.problem(need, "edit", request.user)
@@ -117,8 +108,7 @@ def need_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(request, "incubation/need_form.html", {"form": form, "need": need}, status=status)
 
 
-@login_required
-@require_GET
+@office_view()
 def need_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, get_need_for_user(request.user, pk, Perm.NEEDS_VIEW))
 
@@ -167,8 +157,7 @@ def _refused(request: HttpRequest, need: Need, exc: ValidationError, **forms: An
     return _render_detail(request, need, {**forms, "errors": exc.messages}, status=400)
 
 
-@login_required
-@require_POST
+@office_view(methods=("POST",))
 def need_accept(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     need = get_need_for_user(request.user, pk, Perm.NEEDS_CHANGE)
     try:
@@ -180,8 +169,7 @@ def need_accept(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
-@require_POST
+@office_view(methods=("POST",))
 def need_merge(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     need = get_need_for_user(request.user, pk, Perm.NEEDS_CHANGE)
     form = MergeForm(request.POST)
@@ -197,8 +185,7 @@ def need_merge(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _done(request, need, _("The need was merged into “%(title)s”.") % {"title": into.title})
 
 
-@login_required
-@require_POST
+@office_view(methods=("POST",))
 def need_decline(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     need = get_need_for_user(request.user, pk, Perm.NEEDS_CHANGE)
     form = DeclineForm(request.POST)
@@ -221,8 +208,7 @@ def _organization(request: HttpRequest, need: Need) -> Organization | None:
     return visible.filter(pk=form.cleaned_data["organization"]).first()
 
 
-@login_required
-@require_POST
+@office_view(methods=("POST",))
 def need_link(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     need = get_need_for_user(request.user, pk, Perm.NEEDS_CHANGE)
     org = _organization(request, need)
@@ -235,8 +221,7 @@ def need_link(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _done(request, need, _("%(name)s now serves this need.") % {"name": org.name})
 
 
-@login_required
-@require_POST
+@office_view(methods=("POST",))
 def need_unlink(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     need = get_need_for_user(request.user, pk, Perm.NEEDS_CHANGE)
     org = _organization(request, need)

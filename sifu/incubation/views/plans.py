@@ -13,8 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -22,11 +21,10 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sifu.core.forms import add_service_error
 from sifu.core.permissions import Perm
-from sifu.core.views import AuthenticatedHttpRequest, query_without
+from sifu.core.views import AuthenticatedHttpRequest, office_view, query_without
 from sifu.incubation.forms.plans import GoalForm, MilestoneDoneForm, MilestoneForm, PlanForm
 from sifu.incubation.models import PlanGoal, PlanMilestone, ServicePlan
 from sifu.incubation.permissions import get_plan_for_user, get_plan_goal_for_user, get_plan_milestone_for_user
@@ -50,12 +48,9 @@ def _posted(request: HttpRequest) -> Any:
     return request.POST if request.method == "POST" else None
 
 
-@login_required
-@require_GET
+@office_view(Perm.PLANS_VIEW)
 def plan_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
-    if not user.has_perm(Perm.PLANS_VIEW):
-        raise PermissionDenied
     today = timezone.localdate()
     page = Paginator(selectors.plan_list(user, today), settings.PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
@@ -67,12 +62,9 @@ def plan_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "incubation/plan_list.html", context)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
+@office_view(Perm.PLANS_CHANGE, methods=("GET", "POST"))
 def plan_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
-    if not user.has_perm(Perm.PLANS_CHANGE):
-        raise PermissionDenied
     form = PlanForm(_posted(request), user=user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -100,8 +92,7 @@ def _form_page(
     return render(request, "incubation/plan_form.html", context, status=400 if form.errors else 200)
 
 
-@login_required
-@require_GET
+@office_view()
 def plan_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, get_plan_for_user(request.user, pk, Perm.PLANS_VIEW))
 
@@ -152,8 +143,7 @@ def _elapsed(plan: ServicePlan, today: Any) -> int:
     return max(0, min(100, round(100 * (today - plan.starts_on).days / span))) if span > 0 else 100
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
+@office_view(methods=("GET", "POST"))
 def plan_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = request.user
     plan = get_plan_for_user(user, pk, Perm.PLANS_CHANGE)
@@ -178,8 +168,7 @@ def plan_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _form_page(request, form, title=_("Change the plan"), submit=_("Save"), plan=plan)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
+@office_view(methods=("GET", "POST"))
 def plan_goal_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = request.user
     plan = get_plan_for_user(user, pk, Perm.PLANS_CHANGE)
@@ -199,8 +188,7 @@ def plan_goal_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _form_page(request, form, title=_("Add a goal"), submit=_("Add the goal"), plan=plan, intro=intro)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
+@office_view(methods=("GET", "POST"))
 def plan_goal_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = request.user
     goal = get_plan_goal_for_user(user, pk, Perm.PLANS_CHANGE)
@@ -216,8 +204,7 @@ def plan_goal_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _form_page(request, form, title=_("Change the goal"), submit=_("Save"), plan=goal.plan)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
+@office_view(methods=("GET", "POST"))
 def plan_milestone_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = request.user
     plan = get_plan_for_user(user, pk, Perm.PLANS_CHANGE)
@@ -247,8 +234,7 @@ def _refused(request: HttpRequest, plan_id: int, exc: ValidationError) -> HttpRe
     return _render_detail(request, get_plan_for_user(request.user, plan_id, Perm.PLANS_VIEW), exc.messages)
 
 
-@login_required
-@require_POST
+@office_view(methods=("POST",))
 def plan_milestone_done(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Mark a milestone done on a date (the plan's page offers today)."""
     milestone = get_plan_milestone_for_user(request.user, pk, Perm.PLANS_CHANGE)
@@ -263,8 +249,7 @@ def plan_milestone_done(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
     return redirect(_milestones_url(milestone.plan_id))
 
 
-@login_required
-@require_POST
+@office_view(methods=("POST",))
 def plan_milestone_reopen(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Undo a "done" marked by mistake."""
     milestone = get_plan_milestone_for_user(request.user, pk, Perm.PLANS_CHANGE)

@@ -9,27 +9,24 @@ through ``accounts:role-revoke`` (DESIGN.md §3: every app may import accounts, 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
 
 from sifu.accounts import selectors as account_selectors
 from sifu.accounts import services as account_services
 from sifu.accounts.forms import OrgAdminExistingForm, OrgAdminNewForm
 from sifu.core.forms import add_service_error
 from sifu.core.permissions import Perm, Role
-from sifu.core.views import AuthenticatedHttpRequest
+from sifu.core.views import AuthenticatedHttpRequest, office_view
 from sifu.registry.permissions import get_organization_for_user
 
 PASSWORD_FIELD = {"password": "password1"}  # the accounts service's field, the form's first password box
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
+@office_view(methods=("GET", "POST"))
 def organization_admins(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Admins of one organization (Perm.GRANT_ORG_ROLES on it): 404 outside scope, 403 without it."""
     organization = get_organization_for_user(request.user, pk, Perm.GRANT_ORG_ROLES)

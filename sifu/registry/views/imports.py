@@ -17,7 +17,6 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse
@@ -26,7 +25,6 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods
 
 from sifu.core.permissions import Perm
 from sifu.core.views import AuthenticatedHttpRequest, office_view
@@ -98,8 +96,7 @@ def _reference() -> list[dict[str, Any]]:
     return [{"name": ORG_SHEET, "columns": ORG_COLUMNS}, {"name": MEMBER_SHEET, "columns": MEMBER_COLUMNS}]
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
+@office_view(methods=("GET", "POST"))
 def import_registry(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_import(request)
     if request.method == "POST":
@@ -142,8 +139,7 @@ def import_run(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return redirect("jobs:detail", job.pk)
 
 
-@login_required
-@require_GET
+@office_view()
 def import_template(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_import(request)
     communities = selectors.communities_in_scope(request.user, Perm.ORG_IMPORT).values_list("name", flat=True)

@@ -11,7 +11,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -20,13 +19,12 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
 
 from sifu.core.contributions import OrganizationAction, OrganizationPanel, contributed, holds, panels
 from sifu.core.forms import add_service_error
 from sifu.core.masking import mask_phone
 from sifu.core.permissions import Perm
-from sifu.core.views import AuthenticatedHttpRequest, query_without
+from sifu.core.views import AuthenticatedHttpRequest, office_view, query_without
 from sifu.core.workflow import Seen
 from sifu.jobs.services import job_start
 from sifu.privacy import services as privacy_services
@@ -49,12 +47,9 @@ MEMBERS_LIMIT = 20
 # List and export ----------------------------------------------------------------------------
 
 
-@login_required
-@require_GET
+@office_view(Perm.ORG_VIEW)
 def organization_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
-    if not user.has_perm(Perm.ORG_VIEW):
-        raise PermissionDenied
     form = OrganizationFilterForm(request.GET or None, user=user)
     filters = form.filters
     page = Paginator(selectors.organization_list(user, filters), settings.PAGE_SIZE).get_page(request.GET.get("page"))
@@ -94,8 +89,7 @@ def _sort_links(request: HttpRequest, current: str) -> dict[str, dict[str, str]]
     return links
 
 
-@login_required
-@require_GET
+@office_view()
 def organization_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The filtered list as .xlsx. Personal data is masked unless ``?unmasked=1`` is asked for by
     someone who may see it; each unmasked export is recorded. Up to ``SIFU_EXPORT_ROWS_AT_ONCE``
@@ -122,12 +116,9 @@ def organization_export(request: AuthenticatedHttpRequest) -> HttpResponse:
 # Create and edit ----------------------------------------------------------------------------
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
+@office_view(Perm.ORG_CREATE, methods=("GET", "POST"))
 def organization_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
-    if not user.has_perm(Perm.ORG_CREATE):
-        raise PermissionDenied
     form = OrganizationCreateForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -149,8 +140,7 @@ def organization_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "registry/organization_form.html", {"form": form, "organization": None})
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
+@office_view(methods=("GET", "POST"))
 def organization_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     org = get_organization_for_user(request.user, pk, Perm.ORG_CHANGE)
     form = OrganizationEditForm(request.POST or None, request.FILES or None, instance=org, user=request.user)
@@ -168,8 +158,7 @@ def organization_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     return render(request, "registry/organization_form.html", context)
 
 
-@login_required
-@require_GET
+@office_view()
 def organization_instructor_options(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The instructor choices for a search (htmx fragment of the edit form)."""
     org = get_organization_for_user(request.user, pk, Perm.ORG_CHANGE)
@@ -182,8 +171,7 @@ def organization_instructor_options(request: AuthenticatedHttpRequest, pk: int) 
 # Detail -------------------------------------------------------------------------------------
 
 
-@login_required
-@require_GET
+@office_view()
 def organization_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = request.user
     org = get_organization_for_user(user, pk, Perm.ORG_VIEW)
@@ -216,8 +204,7 @@ def organization_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
     return render(request, "registry/organization_detail.html", context)
 
 
-@login_required
-@require_GET
+@office_view(Perm.ORG_VIEW)
 def organization_charter(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     """The uploaded charter as a download, for users who may see the organization.
 
@@ -225,8 +212,6 @@ def organization_charter(request: AuthenticatedHttpRequest, pk: int) -> FileResp
     charter). Templates link here, never to the file's media URL.
     """
     user = request.user
-    if not user.has_perm(Perm.ORG_VIEW):
-        raise PermissionDenied
     org = get_organization_for_user(user, pk, Perm.ORG_VIEW)
     if not org.charter_file:
         raise Http404
@@ -271,8 +256,7 @@ def _apply_transition(name: str, org: Organization, data: dict[str, Any], by: An
     raise Http404
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
+@office_view(methods=("GET", "POST"))
 def organization_transition(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
     if action not in TRANSITIONS:
         raise Http404
