@@ -32,6 +32,7 @@ from sifu.accounts.services import role_grant, system_actor
 from sifu.accounts.tests.factories import UserFactory
 from sifu.conftest import PERSONAS
 from sifu.core.permissions import Role
+from sifu.core.tests.built_once import built_once
 from sifu.incubation.models import (
     Filing,
     FilingDocument,
@@ -271,8 +272,9 @@ class Targets:
     import_check: Any
 
 
-@pytest.fixture
-def targets(world, office_admin, settings, tmp_path):
+@built_once
+def matrix_rows(world):
+    """The targets but the jobs (their files need a temporary MEDIA_ROOT): built once."""
     membership = (
         Membership.objects.filter(organization=world.org_a, left_on__isnull=True)
         .exclude(role=Membership.Role.LEADER)
@@ -307,6 +309,27 @@ def targets(world, office_admin, settings, tmp_path):
     candidate = LeaderCandidate.objects.create(organization=world.org_a, person=membership.person)
     goal = PlanGoal.objects.create(plan=plan, metric="active_organizations", target=10, due_on=plan.ends_on)
     milestone = PlanMilestone.objects.create(plan=plan, title="能量站全覆盖", due_on=dt.date(2025, 6, 30))
+    return Targets(
+        world=world,
+        person=membership.person,
+        membership=membership,
+        account=account,
+        grant=grant,
+        need=need,
+        case=case,
+        filing=filing,
+        plan=plan,
+        candidate=candidate,
+        goal=goal,
+        milestone=milestone,
+        job=None,
+        import_check=None,
+    )
+
+
+@pytest.fixture
+def targets(matrix_rows, office_admin, settings, tmp_path):
+    """The routes' targets: the rows above, and office_admin's jobs made in each test."""
     # office_admin's finished export (its file stored under a temporary MEDIA_ROOT) and passed check.
     settings.MEDIA_ROOT = tmp_path
     done = {"status": Job.Status.SUCCEEDED, "task_path": "sifu.registry.tasks.export_organizations"}
@@ -322,22 +345,8 @@ def targets(world, office_admin, settings, tmp_path):
         result={"ok": True},
         **done,
     )
-    return Targets(
-        world=world,
-        person=membership.person,
-        membership=membership,
-        account=account,
-        grant=grant,
-        need=need,
-        case=case,
-        filing=filing,
-        plan=plan,
-        candidate=candidate,
-        goal=goal,
-        milestone=milestone,
-        job=job,
-        import_check=import_check,
-    )
+    matrix_rows.job, matrix_rows.import_check = job, import_check
+    return matrix_rows
 
 
 def _route_names() -> set[str]:
@@ -371,14 +380,13 @@ def _status(client, route: Route, name: str, t: Targets) -> int:
 
 
 @pytest.mark.parametrize("name", sorted(ROUTES))
-def test_access(name, client, targets, request):
+def test_access(name, client, targets, personas):
     route = ROUTES[name]
-    users = {p: (None if p == "anonymous" else request.getfixturevalue(p)) for p in PERSONAS}
     observed = []
     for persona in PERSONAS:
         client.logout()
-        if users[persona] is not None:
-            client.force_login(users[persona])
+        if personas[persona] is not None:
+            client.force_login(personas[persona])
         observed.append(str(_status(client, route, name, targets)))
     if os.environ.get("SIFU_PRINT_MATRIX"):
         print(f'\n    "{name}": {" ".join(observed)}')

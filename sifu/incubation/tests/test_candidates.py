@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from sifu.accounts.services import system_actor
+from sifu.core.tests.built_once import built_once
 from sifu.incubation.models import LeaderCandidate
 from sifu.incubation.services import candidates as services
 from sifu.registry import selectors as registry_selectors
@@ -40,12 +41,12 @@ def leader_of(org: Organization):
     return leader.person if leader else None
 
 
-@pytest.fixture
+@built_once
 def party_member(world):
     return member(world.org_a, party=True, name="王建国")
 
 
-@pytest.fixture
+@built_once
 def candidate(world, community_staff, party_member):
     return services.candidate_add(organization=world.org_a, person=party_member, note="退休党员", by=community_staff)
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from sifu.accounts.services import system_actor
+from sifu.core.tests.built_once import built_once
 from sifu.incubation.models import LeaderCandidate
 from sifu.incubation.services import candidates as services
 from sifu.registry import selectors as registry_selectors
@@ -35,7 +35,7 @@ def strong(c: LeaderCandidate, by) -> LeaderCandidate:
     )
 
 
-@pytest.fixture
+@built_once
 def party_member(world):
     person = make_person("王建国", community=world.community_a, party=True, phone="13912345678")
     registry_services.membership_add(
@@ -44,7 +44,7 @@ def party_member(world):
     return person
 
 
-@pytest.fixture
+@built_once
 def candidate(world, community_staff, party_member):
     return services.candidate_add(organization=world.org_a, person=party_member, note="退休党员", by=community_staff)
 

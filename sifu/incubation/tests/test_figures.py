@@ -25,6 +25,7 @@ import pytest
 from django.utils import timezone
 
 from sifu.accounts.services import system_actor
+from sifu.core.tests.built_once import built_once
 from sifu.core.validators import uscc_check_char
 from sifu.incubation.models import Filing, IncubationCase, Need
 from sifu.incubation.selectors import FIGURE_KEYS, incubation_figures
@@ -80,7 +81,7 @@ class Records:
     late_need: Need
 
 
-@pytest.fixture
+@built_once
 def records(world) -> Records:
     a, b = world.community_a, world.community_b
     gap = make_need(a, "儿童托管", category=Organization.Category.CHARITY, reported_on=D(2024, 2, 1))

@@ -20,6 +20,7 @@ from django.utils import timezone, translation
 from sifu.accounts.services import role_grant, system_actor
 from sifu.accounts.tests.factories import UserFactory
 from sifu.core.permissions import Role
+from sifu.core.tests.built_once import built_once
 from sifu.core.validators import uscc_check_char
 from sifu.incubation import checklist
 from sifu.incubation.models import Filing, FilingDocument, FilingEvent, FilingQuerySet, IncubationCase
@@ -138,7 +139,7 @@ def stored_files(media) -> list[str]:
     return sorted(p.name for p in root.rglob("*") if p.is_file()) if root.exists() else []
 
 
-@pytest.fixture
+@built_once
 def second_admin(world):
     """Another subdistrict admin: decides what ``office_admin`` checked."""
     user = UserFactory(username="second_admin", display_name="街道审核员")

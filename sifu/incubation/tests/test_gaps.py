@@ -33,6 +33,7 @@ from django.urls import reverse
 from sifu.accounts.models import Area
 from sifu.accounts.services import system_actor
 from sifu.accounts.tests.factories import make_area
+from sifu.core.tests.built_once import built_once
 from sifu.incubation import selectors, services
 from sifu.incubation.models import IncubationCase, Need
 from sifu.incubation.selectors.gaps import COMMUNITY_TARGET, NEED_KEYS, RANK_RULE, rank_gaps
@@ -77,7 +78,7 @@ class Gaps:
     trucks: Need
 
 
-@pytest.fixture
+@built_once
 def gaps(world) -> Gaps:
     a, b = world.community_a, world.community_b
     elderly_meals = make_need(a, "老人助餐", category=C.LIFE, reported_on=D(2024, 3, 1))

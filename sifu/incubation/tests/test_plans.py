@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from sifu.accounts.services import system_actor
+from sifu.core.tests.built_once import built_once
 from sifu.core.validators import uscc_check_char
 from sifu.incubation.models import Need, PlanGoal, PlanMilestone, ServicePlan
 from sifu.incubation.selectors import plans as selectors
@@ -23,7 +24,7 @@ M = PlanGoal.Metric
 START, END = dt.date(2024, 1, 1), dt.date(2026, 12, 31)
 
 
-@pytest.fixture
+@built_once
 def plan(world, office_admin):
     return services.plan_create(
         area=world.subdistrict, title="三年服务规划", starts_on=START, ends_on=END, summary="培育发展", by=office_admin

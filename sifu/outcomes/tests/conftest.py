@@ -21,11 +21,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-import pytest
-
 from sifu.accounts.models import Area
 from sifu.accounts.services import system_actor
 from sifu.accounts.tests.factories import make_area
+from sifu.core.tests.built_once import built_once
 from sifu.core.validators import uscc_check_char
 from sifu.registry import services
 from sifu.registry.models import Membership, Organization, Person
@@ -53,7 +52,7 @@ def uscc(prefix: str, body: str) -> str:
     return first17 + uscc_check_char(first17)
 
 
-@pytest.fixture
+@built_once
 def records(world) -> Records:
     start = D(2020, 1, 1)
     empty = make_area("登良社区", Area.Kind.COMMUNITY, world.subdistrict)

@@ -22,6 +22,7 @@ from django.utils import timezone
 from sifu.accounts.models import Area
 from sifu.accounts.services import system_actor
 from sifu.accounts.tests.factories import make_area
+from sifu.core.tests.built_once import built_once
 from sifu.incubation import services
 from sifu.incubation.models import Filing, IncubationCase
 from sifu.incubation.tests.factories import make_need
@@ -47,7 +48,7 @@ def at(day: dt.date) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, 10, tzinfo=timezone.get_default_timezone())
 
 
-@pytest.fixture
+@built_once
 def incubation(world, records):
     a, b = world.community_a, world.community_b
     make_need(a, "儿童托管", reported_on=D(2021, 2, 1))

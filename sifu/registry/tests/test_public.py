@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from sifu.accounts.services import system_actor
 from sifu.core.masking import mask_id_number, mask_name, mask_phone
+from sifu.core.tests.built_once import built_once
 from sifu.registry import services
 from sifu.registry.models import Membership, Organization
 from sifu.registry.tests.factories import make_organization, make_person, valid_id_number
@@ -30,7 +31,7 @@ def listed(response) -> list[str]:
     return [org.name for org in response.context["page"].object_list]
 
 
-@pytest.fixture
+@built_once
 def leader_of_a(world):
     """Org A's leader, with a known phone and ID number and made a party member, and an instructor."""
     membership = Membership.objects.get(organization=world.org_a, role=Membership.Role.LEADER)

@@ -9,6 +9,7 @@ from django.utils import timezone, translation
 
 from sifu.accounts.services import system_actor
 from sifu.core.permissions import Perm
+from sifu.core.tests.built_once import built_once
 from sifu.core.validators import uscc_check_char
 from sifu.registry import selectors, services
 from sifu.registry.models import Membership, Organization
@@ -28,7 +29,7 @@ def names(qs) -> set[str]:
     return {org.name for org in qs}
 
 
-@pytest.fixture
+@built_once
 def variety(world, office_admin):
     """Organizations of community A in different states, next to the world's org_a."""
     a = world.community_a

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sifu.accounts.services import system_actor
+from sifu.core.tests.built_once import built_once
 from sifu.core.validators import uscc_check_char
 from sifu.privacy.models import SensitiveView
 from sifu.registry import services
@@ -119,7 +120,7 @@ def test_unknown_transition_is_404(client, world, office_admin):
 # List: filters, sort, pagination, htmx ----------------------------------------------------
 
 
-@pytest.fixture
+@built_once
 def many(world):
     """Organizations of community A in several states."""
     a = world.community_a

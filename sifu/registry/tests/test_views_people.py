@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 
 from sifu.accounts.services import system_actor
+from sifu.core.tests.built_once import built_once
 from sifu.privacy.models import SensitiveView
 from sifu.registry import services
 from sifu.registry.models import Membership, Organization, Person
@@ -79,7 +80,7 @@ def _leader(org: Organization) -> Membership:
     return Membership.objects.get(organization=org, role=Membership.Role.LEADER, left_on__isnull=True)
 
 
-@pytest.fixture
+@built_once
 def resident_a(world) -> Person:
     """Lives in 荔芳 (community A), member of no organization."""
     return make_person("荔芳居民", community=world.community_a, id_number=valid_id_number(501))
@@ -708,7 +709,7 @@ def candidates_url(org: Organization) -> str:
     return reverse("registry:organization-leader-candidates", args=[org.pk])
 
 
-@pytest.fixture
+@built_once
 def big_org(world):
     """An organization with 132 current members (a leader, two more, and 成员000…成员128), as 荔林关爱中心 has 1,809."""
     org = make_organization(world.community_a, "荔林关爱中心", members=3, filed=True)
