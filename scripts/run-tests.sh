@@ -16,7 +16,9 @@ run() {  # run pytest; exit code 5 (no tests collected) counts as a failure
   if [ $rc -ne 0 ]; then echo "!! $label failed ($rc)"; status=1; fi
 }
 
-workers="-n ${SIFU_TEST_WORKERS:-auto}"  # pytest-xdist: one process per CPU
+# pytest-xdist: one process per CPU, each taking whole modules, so the fixtures built once per
+# process (sifu/core/tests/built_once.py) serve a module's tests one after the other.
+workers="-n ${SIFU_TEST_WORKERS:-auto} --dist loadfile"
 run "SQLite" sifu -q -m "not browser" $workers
 
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)

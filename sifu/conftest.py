@@ -62,7 +62,7 @@ def _unit_test_settings() -> Iterator[None]:
 
 
 @pytest.fixture(scope="session")
-def _built_once_store(request, django_db_setup, django_db_blocker):
+def built_once_store(request, django_db_setup, django_db_blocker):
     with once.store_for_session(request.config, django_db_blocker, _unit_test_settings) as store:
         yield store
 

@@ -39,7 +39,7 @@ _ATTR = "_sifu_built_once"
 _BUILT = pytest.StashKey[dict[str, Any]]()
 _STORE = pytest.StashKey["Store"]()
 _order = itertools.count()
-STORE_FIXTURE = "_built_once_store"  # the session fixture (sifu/conftest.py) that holds the Store
+STORE_FIXTURE = "built_once_store"  # the session fixture (sifu/conftest.py) that holds the Store
 # Fixtures that make a test transactional (pytest-django's _django_db_helper reads the same).
 _TRANSACTIONAL_FIXTURES = ("transactional_db", "live_server", "django_db_reset_sequences")
 
