@@ -134,7 +134,9 @@ def communities_in_scope(user: Any, perm: str) -> QuerySet[Area]:
     q = scope.q("path")
     if not scope.everywhere and scope.organization_ids:
         q |= Q(pk__in=Organization.objects.filter(pk__in=sorted(scope.organization_ids)).values("community_id"))
-    return Area.objects.communities().filter(q).order_by("path")
+    # Grouped by subdistrict, then in the order they were created. Not by ``path`` as text: "1/2/10/"
+    # sorts before "1/2/9/", so the order would flip as ids gain a digit.
+    return Area.objects.communities().filter(q).order_by("parent_id", "pk")
 
 
 def organization_members_summary(organization: Organization, *, limit: int = 50) -> dict[str, Any]:
