@@ -14,7 +14,8 @@ Imports
     cross-row checks. Only when nothing failed does it call ``write()`` — which must call services —
     inside one transaction. Errors are ``RowError(sheet, row, column, reason)`` with the row number
     Excel shows. A dry run performs the very same writes and rolls them back, so it catches exactly
-    what a real run would, service refusals included.
+    what a real run would, service refusals included. The .xlsx reader itself (``open_workbook``,
+    the fast ``sheet_values``) is ``xlsx_reading``.
 """
 
 from sifu.core.spreadsheets.cells import CellChoiceField, CellDateField, CellIdentifierField, CellTextField, empty_cell
@@ -37,9 +38,8 @@ from sifu.core.spreadsheets.importer import (
     SheetImporter,
     SheetRow,
     SheetSpec,
-    UnreadableWorkbook,
-    open_workbook,
 )
+from sifu.core.spreadsheets.xlsx_reading import UnreadableWorkbook, open_workbook
 
 __all__ = [
     "DATE_FORMAT",

@@ -4,6 +4,10 @@ writes an IncubationCase.
 Stages move through ``CASE_FLOW`` only. The filing workflow (``services.filings``) reports its
 outcomes here with ``case_filing_submitted`` / ``case_filing_approved`` / ``case_filing_refused``;
 each is a no-op for an organization that has no open case (e.g. one filed on paper years ago).
+
+Split by topic, the names re-exported here: ``case_flow`` (the stages and the shared checks),
+``case_filings`` (the filing workflow's hooks), ``case_records`` (cases entered from paper
+records); this module keeps opening, editing, coaching and closing a case.
 """
 
 from __future__ import annotations
@@ -14,254 +18,64 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from sifu.accounts.models import Area, User
 from sifu.core.history import save_with_history
 from sifu.core.permissions import Perm
-from sifu.core.workflow import Action, Seen, Workflow
-from sifu.incubation.models import CoachingNote, Filing, IncubationCase, Need
+from sifu.core.workflow import Seen
+from sifu.incubation.models import CoachingNote, IncubationCase, Need
+from sifu.incubation.services.case_filings import (
+    case_filing_approved,
+    case_filing_problem,
+    case_filing_refused,
+    case_filing_submitted,
+)
+from sifu.incubation.services.case_flow import (
+    ANSWERABLE,
+    CASE_FLOW,
+    OPEN_STAGES,
+    _check_day,
+    _locked_needs,
+    _need_problem,
+    _today,
+)
+from sifu.incubation.services.case_records import RECORDED_STAGES, case_record_existing
 from sifu.registry import services as registry
 from sifu.registry.models import Organization
 
 Stage = IncubationCase.Stage
 
-
-def _cannot_move(case: IncubationCase, action: Action) -> str:
-    return _("This case is “%(stage)s”: it cannot move this way. Reload the page to see its state.") % {
-        "stage": case.get_stage_display()
-    }
-
-
-def _finished(case: IncubationCase, action: Action) -> str:
-    return _("This case is “%(stage)s”: its record is kept as it was and cannot be changed.") % {
-        "stage": case.get_stage_display()
-    }
-
-
-def _no_open_filing(case: IncubationCase, user: Any) -> str | None:
-    """A case is not closed while its organization has a filing request in progress."""
-    open_filing = Filing.objects.open().filter(organization_id=case.organization_id).first()
-    if open_filing is None:
-        return None
-    return _(
-        "The organization has a filing request in progress (“%(status)s”): it must be decided "
-        "or withdrawn before the case can be closed."
-    ) % {"status": open_filing.get_status_display()}
-
-
-OPEN_STAGES = frozenset({Stage.PREPARING, Stage.INCUBATING, Stage.FILING})
-
-# The stages of a case. Staff start and close it; the filing workflow moves it (automatic steps).
-CASE_FLOW = Workflow(
-    model=IncubationCase,
-    field="stage",
-    actions=[
-        Action(
-            "start",
-            gettext_lazy("Start incubation"),
-            sources={Stage.PREPARING},
-            target=Stage.INCUBATING,
-            perm=Perm.CASES_CHANGE,
-            history="incubation.case.started",
-        ),
-        Action(
-            "close",
-            gettext_lazy("Close the case"),
-            sources={Stage.PREPARING, Stage.INCUBATING},
-            target=Stage.CLOSED,
-            perm=Perm.CASES_CHANGE,
-            history="incubation.case.closed",
-            slow_guards=[_no_open_filing],
-        ),
-        Action(
-            "edit",
-            gettext_lazy("Edit the case"),
-            sources=OPEN_STAGES,
-            target=None,
-            perm=Perm.CASES_CHANGE,
-            history="incubation.case.updated",
-            state_message=_finished,
-        ),
-        Action(
-            "note",
-            gettext_lazy("Add a coaching note"),
-            sources=OPEN_STAGES | {Stage.FILED},
-            target=None,
-            perm=Perm.CASES_CHANGE,
-            history="incubation.case.note_added",
-            state_message=lambda case, action: _("This case is closed: coaching notes can no longer be added."),
-        ),
-        Action(
-            "filing_submitted",
-            gettext_lazy("Filing submitted"),
-            sources={Stage.INCUBATING},
-            target=Stage.FILING,
-            perm=None,
-            history="incubation.case.filing_submitted",
-            automatic=True,
-        ),
-        Action(
-            "filing_refused",
-            gettext_lazy("Filing refused or withdrawn"),
-            sources={Stage.FILING},
-            target=Stage.INCUBATING,
-            perm=None,
-            history="incubation.case.filing_refused",
-            automatic=True,
-        ),
-        Action(
-            "filing_approved",
-            gettext_lazy("Filed"),
-            sources={Stage.FILING},
-            target=Stage.FILED,
-            perm=None,
-            history="incubation.case.filed",
-            automatic=True,
-        ),
-    ],
-    state_message=_cannot_move,
-    stale_message=lambda case: (
-        _("Someone else changed this case meanwhile: it is now “%(stage)s”. Reload the page to see it.")
-        % {"stage": case.get_stage_display()}
-    ),
-    denied=lambda case: (
-        _("You cannot change the incubation cases of %(area)s.") % {"area": case.organization.community.name}
-    ),
-)
-
-
-def _locked_case(organization: Organization) -> IncubationCase | None:
-    return (
-        IncubationCase.objects.select_for_update(of=("self",))
-        .select_related("organization__community")
-        .filter(organization_id=organization.pk)
-        .first()
-    )
-
-
-def _move(case: IncubationCase, step: str, *, by: User, update_fields: list[str] | None = None) -> IncubationCase:
-    """Move a locked case one automatic step, or refuse with the reason (nothing saved)."""
-    action = CASE_FLOW.check(case, step, by, seen=None)
-    fields = CASE_FLOW.move(case, action)
-    save_with_history(case, action=action.history, by=by, update_fields=[*fields, "updated_at", *(update_fields or [])])
-    return case
-
-
-def case_filing_problem(organization: Organization) -> str | None:
-    """Why the organization's incubation case does not allow a first filing yet, or None (also None
-    when it has no case). The filing workflow may ask before it stores anything; the hook below
-    refuses in any case."""
-    stage = IncubationCase.objects.filter(organization_id=organization.pk).values_list("stage", flat=True).first()
-    if stage == Stage.PREPARING:
-        return _(
-            "The incubation of %(name)s has not started yet: start the incubation on its case page, "
-            "then submit the filing."
-        ) % {"name": organization.name}
-    return None
-
-
-@transaction.atomic
-def case_filing_submitted(*, organization: Organization, by: User) -> IncubationCase | None:
-    """A first filing was submitted: an incubating case moves to filing. A case still preparing refuses
-    (its organization has not been incubated), which undoes the submission."""
-    case = _locked_case(organization)
-    if case is not None and case.stage == Stage.PREPARING:
-        raise ValidationError(case_filing_problem(organization) or "", code="case_preparing")
-    if case is None or case.stage != Stage.INCUBATING:
-        return case
-    return _move(case, "filing_submitted", by=by)
-
-
-@transaction.atomic
-def case_filing_approved(*, organization: Organization, by: User) -> IncubationCase | None:
-    """The filing was approved: the case is filed, and the needs it answers are now served by the
-    organization (linked to it; an active organization marks them served). Call it after the
-    registry recorded the filing (``organization_file``)."""
-    case = _locked_case(organization)
-    if case is None or case.stage != Stage.FILING:
-        return case
-    case = _move(case, "filing_approved", by=by)
-    _serve_needs(case, by=by, approved=True)
-    return case
-
-
-def _serve_needs(case: IncubationCase, *, by: User, approved: bool) -> None:
-    """The case's organization serves the needs it answered. On a filing approval the decider marks
-    them (``need_served_by_filing``); a case recorded for an organization already filed links them
-    as any change to a need (``need_link_organization``)."""
-    from sifu.incubation.services.needs import need_link_organization, need_served_by_filing
-
-    link = need_served_by_filing if approved else need_link_organization
-    organization = case.organization
-    for need in case.needs.select_related("community").exclude(organizations=organization).order_by("pk"):
-        if need.status not in ANSWERABLE:
-            continue
-        link(need=need, organization=organization, by=by)
-
-
-@transaction.atomic
-def case_filing_refused(*, organization: Organization, by: User) -> IncubationCase | None:
-    """A refused or withdrawn filing sends the case back to incubation, to fix and file again."""
-    case = _locked_case(organization)
-    if case is None or case.stage != Stage.FILING:
-        return case
-    return _move(case, "filing_refused", by=by)
+__all__ = [
+    "ANSWERABLE",
+    "CASE_FLOW",
+    "EDITABLE_FIELDS",
+    "OPEN_STAGES",
+    "RECORDED_STAGES",
+    "case_close",
+    "case_filing_approved",
+    "case_filing_problem",
+    "case_filing_refused",
+    "case_filing_submitted",
+    "case_link_need",
+    "case_open",
+    "case_record_existing",
+    "case_start",
+    "case_unlink_need",
+    "case_update",
+    "coaching_note_add",
+]
 
 
 # Opening, editing, coaching and closing a case -----------------------------------------------
 
 EDITABLE_FIELDS = ("incubator_kind", "incubator_name", "mentor")
-# A need a case can answer: screened and still current (not merged into another, not declined).
-ANSWERABLE = frozenset({Need.Status.OPEN, Need.Status.SERVED})
-
-
-def _today() -> dt.date:
-    return timezone.localdate()
 
 
 def _locked(case: IncubationCase) -> IncubationCase:
     """The case re-read under a lock: each step is decided on what is stored now."""
     locked = IncubationCase.objects.select_for_update(of=("self",)).select_related("organization__community")
     return locked.get(pk=case.pk)
-
-
-def _check_day(value: dt.date, *, field: str, label: str, opened_on: dt.date | None = None) -> None:
-    if value > _today():
-        raise ValidationError({field: _("%(label)s cannot be in the future.") % {"label": label}})
-    if opened_on is not None and value < opened_on:
-        raise ValidationError(
-            {
-                field: _("%(label)s cannot be before the case was opened (%(date)s).")
-                % {"label": label, "date": opened_on.isoformat()}
-            }
-        )
-
-
-def _need_problem(need: Need, community_id: int) -> str | None:
-    """Why a case of ``community_id`` cannot answer ``need``, or None."""
-    if need.community_id != community_id:
-        return _("“%(title)s” is a need of %(area)s: link needs of the organization's own community.") % {
-            "title": need.title,
-            "area": need.community.name,
-        }
-    if need.status == Need.Status.SUBMITTED:
-        return _("“%(title)s” is still awaiting screening: accept it on its page first.") % {"title": need.title}
-    if need.status not in ANSWERABLE:
-        return _("“%(title)s” is “%(status)s”: choose an open need instead.") % {
-            "title": need.title,
-            "status": need.get_status_display(),
-        }
-    return None
-
-
-def _locked_needs(needs: Iterable[Need]) -> list[Need]:
-    pks = sorted({need.pk for need in needs})
-    return list(
-        Need.objects.select_for_update(of=("self",)).select_related("community").filter(pk__in=pks).order_by("pk")
-    )
 
 
 @transaction.atomic
@@ -447,104 +261,3 @@ def case_close(
         current, action=action.history, by=by, update_fields=[*fields, "updated_at", "closed_on", "close_reason"]
     )
     return current
-
-
-# Paper records ---------------------------------------------------------------------------------
-
-# Stage of a recorded case → the registry states its organization must be in (status, legal statuses).
-RECORDED_STAGES: dict[str, tuple[frozenset[str], frozenset[str]]] = {
-    Stage.PREPARING: (frozenset({Organization.Status.PROPOSED}), frozenset({Organization.LegalStatus.UNFILED})),
-    Stage.INCUBATING: (frozenset({Organization.Status.INCUBATING}), frozenset({Organization.LegalStatus.UNFILED})),
-    Stage.FILED: (
-        frozenset({Organization.Status.ACTIVE, Organization.Status.DORMANT}),
-        frozenset({Organization.LegalStatus.FILED, Organization.LegalStatus.REGISTERED}),
-    ),
-}
-
-
-@transaction.atomic
-def case_record_existing(
-    *,
-    organization: Organization,
-    needs: Iterable[Need],
-    incubator_kind: str,
-    opened_on: dt.date,
-    stage: str,
-    by: User,
-    incubator_name: str = "",
-    mentor: str = "",
-) -> IncubationCase:
-    """The incubation case of an organization already in the registry, entered from paper records
-    (e.g. one incubated before the platform existed). The stage must be the one the organization's
-    registry state shows (preparing: proposed; incubating: incubating; filed: filed or registered,
-    active or dormant); nothing in the registry changes. A filed case's needs are linked to the
-    organization, as an approved filing would link them."""
-    if not by.has_perm(Perm.CASES_CHANGE, organization):
-        raise PermissionDenied(
-            _("You cannot record incubation cases in %(area)s.") % {"area": organization.community.name}
-        )
-    organization = registry.organization_lock(organization)
-    if IncubationCase.objects.filter(organization_id=organization.pk).exists():
-        raise ValidationError(
-            _("%(name)s already has an incubation case: open it instead.") % {"name": organization.name},
-            code="exists",
-        )
-    if stage not in RECORDED_STAGES:
-        raise ValidationError(
-            {
-                "stage": _(
-                    "A recorded case is preparing, incubating or filed; a filing in progress goes through the workflow."
-                )
-            }
-        )
-    statuses, legal = RECORDED_STAGES[stage]
-    if organization.status not in statuses or organization.legal_status not in legal:
-        raise ValidationError(
-            {
-                "stage": _("%(name)s is %(status)s (%(legal)s) in the registry: its case cannot be “%(stage)s”.")
-                % {
-                    "name": organization.name,
-                    "status": organization.get_status_display(),
-                    "legal": organization.get_legal_status_display(),
-                    "stage": Stage(stage).label,
-                }
-            }
-        )
-    if opened_on is None:
-        raise ValidationError({"opened_on": _("Give the date the incubation began.")})
-    _check_day(opened_on, field="opened_on", label=_("The opening date"))
-    if organization.filed_on and opened_on > organization.filed_on:
-        raise ValidationError(
-            {
-                "opened_on": _("The incubation cannot begin after the filing (%(date)s): check the date.")
-                % {"date": organization.filed_on.isoformat()}
-            }
-        )
-    if incubator_kind not in IncubationCase.Incubator.values:
-        raise ValidationError({"incubator_kind": _("Choose who incubated the organization.")})
-    locked = _locked_needs(needs)
-    if not locked:
-        raise ValidationError(
-            {
-                "needs": _("Choose at least one need of %(area)s that the organization answers.")
-                % {"area": organization.community.name}
-            }
-        )
-    problems = [p for p in (_need_problem(need, organization.community_id) for need in locked) if p]
-    if problems:
-        raise ValidationError({"needs": problems})
-    case = IncubationCase(
-        organization=organization,
-        incubator_kind=incubator_kind,
-        incubator_name=(incubator_name or "").strip(),
-        mentor=(mentor or "").strip(),
-        opened_on=opened_on,
-        stage=stage,
-        created_by=by if getattr(by, "pk", None) else None,
-    )
-    case.full_clean(exclude=["organization", "created_by"], validate_unique=False)
-    save_with_history(case, action="incubation.case.recorded", by=by)
-    case.needs.set(locked)
-    if stage == Stage.FILED:
-        _serve_needs(case, by=by, approved=False)
-    return case
