@@ -1,32 +1,19 @@
-"""Extension points: what each installed app contributes to the pages that several apps share.
-
-Every app declares its contributions in ONE place, its ``contributions.py``: a module-level
-``CONTRIBUTIONS`` tuple of the frozen dataclasses below. Its ``AppConfig.ready`` registers them
-with ``register_app(self)`` (in the spirit of pretix's plugin signals, but typed and without a
-receiver per page). The shared pages (``web``'s navigation and homes, the ``registry``'s
-organization and person pages, the public site, ``outcomes``' figures and dashboard) read them
-with ``contributed(Kind)``, so they name no stage app; adding a stage means adding an app to
-``INSTALLED_APPS`` and nothing else.
-
-Order is deterministic: by ``order`` (lower first), then by the contributing app's place in
-``INSTALLED_APPS``, then by the order within its ``CONTRIBUTIONS``. Anything that costs a query
-is a callable, called only for users holding the contribution's permission, once per page.
-"""
+"""The kinds of contribution (frozen dataclasses an app lists in its ``CONTRIBUTIONS``) and the
+helpers that compose them for the shared pages (``office_home``, ``panels``, ``public_sections``).
+Re-exported by ``sifu.core.contributions``."""
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
-import importlib.util
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from django.apps import AppConfig, apps
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+from sifu.core.contributions.registry import contributed
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -42,61 +29,6 @@ def holds(user: Any, perm: str | tuple[str, ...]) -> bool:
         return True
     perms = (perm,) if isinstance(perm, str) else perm
     return any(user.has_perm(p) for p in perms)
-
-
-# --- the registry ---------------------------------------------------------------------------------
-
-_registered: dict[str, tuple[object, ...]] = {}
-_cache: dict[type, list[Any]] = {}
-
-
-def register_app(app_config: AppConfig) -> None:
-    """Register the ``CONTRIBUTIONS`` of ``<app>.contributions`` (call it from ``AppConfig.ready``).
-
-    An app without the module, or with an empty tuple, contributes nothing; that is not an error."""
-    module_name = f"{app_config.name}.contributions"
-    if importlib.util.find_spec(module_name) is None:
-        items: tuple[object, ...] = ()
-    else:
-        items = tuple(getattr(importlib.import_module(module_name), "CONTRIBUTIONS", ()))
-    _registered[app_config.label] = items
-    _cache.clear()
-
-
-def registered_apps() -> set[str]:
-    """Labels of the apps that registered (with or without contributions)."""
-    return set(_registered)
-
-
-def contributed[C](kind: type[C]) -> list[C]:
-    """Every registered contribution of ``kind``, in order (``order``, then app order, then
-    declaration order). Computed once; registering again clears the cache."""
-    if kind not in _cache:
-        app_index = {config.label: i for i, config in enumerate(apps.get_app_configs())}
-        found = [
-            (getattr(item, "order", 0), app_index.get(label, len(app_index)), n, item)
-            for label, items in _registered.items()
-            for n, item in enumerate(items)
-            if isinstance(item, kind)
-        ]
-        _cache[kind] = [item for *_, item in sorted(found, key=lambda row: row[:3])]
-    return list(_cache[kind])
-
-
-@contextmanager
-def contributions_of(label: str, items: Sequence[object]) -> Iterator[None]:
-    """For tests: the app ``label`` contributes ``items`` (instead of its own) inside the block."""
-    saved = _registered.get(label)
-    _registered[label] = tuple(items)
-    _cache.clear()
-    try:
-        yield
-    finally:
-        if saved is None:
-            _registered.pop(label, None)
-        else:
-            _registered[label] = saved
-        _cache.clear()
 
 
 # --- URLs -------------------------------------------------------------------------------------------
