@@ -13,8 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -22,11 +21,10 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sifu.core.forms import add_service_error
 from sifu.core.permissions import Perm
-from sifu.core.views import AuthenticatedHttpRequest, query_without
+from sifu.core.views import AuthenticatedHttpRequest, office_view, query_without
 from sifu.incubation import selectors
 from sifu.incubation.checklist import incubation_checklist
 from sifu.incubation.forms import (
@@ -73,12 +71,9 @@ def _url(name: str, *args: Any, query: str = "") -> str:
 # List ----------------------------------------------------------------------------------------------
 
 
-@login_required
-@require_GET
+@office_view(Perm.CASES_VIEW)
 def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
-    if not user.has_perm(Perm.CASES_VIEW):
-        raise PermissionDenied
     form = CaseFilterForm(request.GET or None, user=user)
     filters = form.filters
     counts = selectors.case_stage_counts(user, filters)
@@ -114,12 +109,9 @@ def _suggested_name(need: Need) -> str:
     return f"{place}{who}互助会"[:80]
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
+@office_view(Perm.CASES_CHANGE, methods=("GET", "POST"))
 def case_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
-    if not user.has_perm(Perm.CASES_CHANGE):
-        raise PermissionDenied
     initial: dict[str, Any] = {
         "opened_on": timezone.localdate(),
         "form": Organization.Form.SOCIETY,
@@ -240,8 +232,7 @@ def _render_detail(
     return render(request, "incubation/case_detail.html", context, status=status)
 
 
-@login_required
-@require_GET
+@office_view()
 def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, get_case_for_user(request.user, pk, Perm.CASES_VIEW))
 
@@ -257,8 +248,7 @@ def _done(request: HttpRequest, case: IncubationCase, message: str, anchor: str 
     return redirect(reverse("incubation:case-detail", args=[case.pk]) + anchor)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
+@office_view(methods=("GET", "POST"))
 def case_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(request.user, pk, Perm.CASES_CHANGE)
     problem = services.CASE_FLOW.problem(case, "edit", request.user)
@@ -280,8 +270,7 @@ def case_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(request, "incubation/case_edit.html", {"form": form, "case": case}, status=status)
 
 
-@login_required
-@require_POST
+@office_view(methods=("POST",))
 def case_start(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(request.user, pk, Perm.CASES_CHANGE)
     form = CaseStartForm(request.POST, auto_id="start_%s")
@@ -296,8 +285,7 @@ def case_start(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _done(request, case, _("Incubation started: the organization is now incubating in the registry."))
 
 
-@login_required
-@require_POST
+@office_view(methods=("POST",))
 def case_note_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(request.user, pk, Perm.CASES_CHANGE)
     form = CoachingNoteForm(request.POST)
@@ -332,8 +320,7 @@ def _form_errors(form: Any) -> list[str]:
     return errors
 
 
-@login_required
-@require_POST
+@office_view(methods=("POST",))
 def case_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(request.user, pk, Perm.CASES_CHANGE)
     form = CaseCloseForm(request.POST, auto_id="close_%s")
@@ -361,8 +348,7 @@ def _picked_need(request: HttpRequest, queryset: Any) -> Need | None:
     return queryset.filter(pk=form.cleaned_data["need"]).select_related("community").first()
 
 
-@login_required
-@require_POST
+@office_view(methods=("POST",))
 def case_link_need(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(request.user, pk, Perm.CASES_CHANGE)
     need = _picked_need(request, Need.objects.for_user(request.user, Perm.NEEDS_VIEW))
@@ -375,8 +361,7 @@ def case_link_need(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _done(request, case, _("The case now also answers “%(title)s”.") % {"title": need.title}, "#needs")
 
 
-@login_required
-@require_POST
+@office_view(methods=("POST",))
 def case_unlink_need(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(request.user, pk, Perm.CASES_CHANGE)
     need = _picked_need(request, case.needs.all())

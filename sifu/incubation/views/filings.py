@@ -14,7 +14,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import models
@@ -23,11 +22,10 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sifu.core.forms import add_service_error
 from sifu.core.permissions import Perm
-from sifu.core.views import AuthenticatedHttpRequest, query_without
+from sifu.core.views import AuthenticatedHttpRequest, office_view, query_without
 from sifu.incubation import selectors
 from sifu.incubation.checklist import incubation_checklist
 from sifu.incubation.forms.filings import (
@@ -53,12 +51,9 @@ K = Filing.Kind
 # Queue ----------------------------------------------------------------------------------------
 
 
-@login_required
-@require_GET
+@office_view(Perm.FILING_VIEW)
 def filing_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
-    if not user.has_perm(Perm.FILING_VIEW):
-        raise PermissionDenied
     form = FilingFilterForm(request.GET or None, user=user)
     filters = form.filters
     today = timezone.localdate()
@@ -148,8 +143,7 @@ def _render_detail(
     return render(request, "incubation/filing_detail.html", context, status=status)
 
 
-@login_required
-@require_GET
+@office_view()
 def filing_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, get_filing_for_user(request.user, pk, Perm.FILING_VIEW))
 
@@ -165,8 +159,7 @@ def _done(request: HttpRequest, filing: Filing, message: str) -> HttpResponse:
     return redirect("incubation:filing-detail", filing.pk)
 
 
-@login_required
-@require_POST
+@office_view(methods=("POST",))
 def filing_precheck(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     filing = get_filing_for_user(request.user, pk, Perm.FILING_PRECHECK)
     form = NoteForm(request.POST, prefix="precheck")
@@ -188,8 +181,7 @@ def filing_precheck(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
-@require_POST
+@office_view(methods=("POST",))
 def filing_return(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     filing = get_filing_for_user(request.user, pk, Perm.FILING_VIEW)
     if not (request.user.has_perm(Perm.FILING_PRECHECK, filing) or request.user.has_perm(Perm.FILING_DECIDE, filing)):
@@ -227,8 +219,7 @@ def _approved_message(filing: Filing) -> str:
     return _("Approved: %(org)s is deregistered.") % {"org": org}
 
 
-@login_required
-@require_POST
+@office_view(methods=("POST",))
 def filing_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     filing = get_filing_for_user(request.user, pk, Perm.FILING_DECIDE)
     form = ApproveForm(request.POST)
@@ -247,8 +238,7 @@ def filing_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _done(request, filing, _approved_message(filing))
 
 
-@login_required
-@require_POST
+@office_view(methods=("POST",))
 def filing_refuse(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     filing = get_filing_for_user(request.user, pk, Perm.FILING_DECIDE)
     form = RefuseForm(request.POST, prefix="refuse")
@@ -268,8 +258,7 @@ def filing_refuse(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _done(request, filing, _("The request was refused; the applicant can read your reason."))
 
 
-@login_required
-@require_POST
+@office_view(methods=("POST",))
 def filing_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     filing = get_filing_for_user(request.user, pk, Perm.FILING_SUBMIT)
     try:
@@ -279,15 +268,12 @@ def filing_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _done(request, filing, _("The request was withdrawn."))
 
 
-@login_required
-@require_GET
+@office_view(Perm.FILING_VIEW)
 def filing_document(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     """A document of a request, as a download, for users who may see the request.
 
     403 for users who may see no request at all, 404 outside their scope (or when the file is gone).
     """
-    if not request.user.has_perm(Perm.FILING_VIEW):
-        raise PermissionDenied
     doc = get_filing_document_for_user(request.user, pk)
     try:
         handle = doc.file.open("rb")
@@ -308,8 +294,7 @@ def _kind_choices(org: Organization, today: Any) -> list[dict[str, Any]]:
     ]
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
+@office_view(methods=("GET", "POST"))
 def filing_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = request.user
     org = get_organization_for_user(user, pk, Perm.FILING_SUBMIT)
@@ -354,8 +339,7 @@ def _required_labels(kind: str) -> list[tuple[str, str]]:
     return [(value, str(FilingDocument.Kind(value).label)) for value in FilingDocument.REQUIRED[kind]]
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
+@office_view(methods=("GET", "POST"))
 def filing_resubmit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = request.user
     filing = get_filing_for_user(user, pk, Perm.FILING_SUBMIT)

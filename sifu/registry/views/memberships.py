@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -21,14 +20,13 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
 
 from sifu.accounts.models import Area
 from sifu.core.forms import add_service_error
 from sifu.core.masking import mask_phone
 from sifu.core.permissions import Perm
 from sifu.core.validators import normalize_id_number, normalize_phone
-from sifu.core.views import AuthenticatedHttpRequest, query_without
+from sifu.core.views import AuthenticatedHttpRequest, office_view, query_without
 from sifu.registry import selectors, services
 from sifu.registry.forms import (
     NON_LEADER_ROLES,
@@ -66,8 +64,7 @@ def _member_row_context(user: Any, organization: Organization, state: str = "cur
     }
 
 
-@login_required
-@require_GET
+@office_view()
 def organization_members(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = request.user
     org = get_organization_for_user(user, pk, Perm.ORG_VIEW)
@@ -112,8 +109,7 @@ def _person_fields_error(user: Any, form: Any, exc: ValidationError) -> None:
     add_service_error(form, exc)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
+@office_view(methods=("GET", "POST"))
 def membership_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Add a member: an existing resident (matched by ID number or phone) or a new one, in one form."""
     user = request.user
@@ -198,8 +194,7 @@ def _membership_action(
     return render(request, f"registry/membership_{key}.html", context, status=400 if form.errors else 200)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
+@office_view(methods=("GET", "POST"))
 def membership_end(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     def apply(membership: Membership, data: dict[str, Any], user: Any) -> Membership:
         return services.membership_end(membership=membership, left_on=data["left_on"], by=user)
@@ -207,8 +202,7 @@ def membership_end(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _membership_action(request, pk, MembershipEndForm, "end", apply, _("%(name)s has left."))
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
+@office_view(methods=("GET", "POST"))
 def membership_role(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     def apply(membership: Membership, data: dict[str, Any], user: Any) -> Membership:
         return services.membership_change_role(
@@ -218,8 +212,7 @@ def membership_role(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _membership_action(request, pk, MembershipRoleForm, "role", apply, _("The role of %(name)s is saved."))
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
+@office_view(methods=("GET", "POST"))
 def organization_leader(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Hand the leadership (负责人) to a current member or to another person."""
     user = request.user
@@ -267,8 +260,7 @@ def _leader_matches(organization: Organization, q: str, chosen: str | None) -> d
     return {"q": q, "matches": matches, "more": more, "chosen_id": chosen_id, "match_limit": selectors.LEADER_MATCHES}
 
 
-@login_required
-@require_GET
+@office_view()
 def organization_leader_candidates(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The search matches of the leader form (htmx fragment); ``?q=`` as on the page itself."""
     org = get_organization_for_user(request.user, pk, Perm.MEMBERS_CHANGE)

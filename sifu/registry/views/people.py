@@ -12,22 +12,20 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sifu.accounts.models import Area
 from sifu.core.contributions import PersonPanel, panels
 from sifu.core.forms import add_service_error
 from sifu.core.masking import mask_id_number, mask_phone
 from sifu.core.permissions import Perm, scope_for
-from sifu.core.views import AuthenticatedHttpRequest, query_without
+from sifu.core.views import AuthenticatedHttpRequest, office_view, query_without
 from sifu.privacy import services as privacy_services
 from sifu.privacy.models import SensitiveView
 from sifu.registry import selectors, services
@@ -56,12 +54,9 @@ def _masked(person: Person) -> Person:
 # People -------------------------------------------------------------------------------------
 
 
-@login_required
-@require_GET
+@office_view(Perm.PEOPLE_VIEW)
 def person_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
-    if not user.has_perm(Perm.PEOPLE_VIEW):
-        raise PermissionDenied
     form = PersonFilterForm(request.GET or None, user=user)
     filters = form.filters
     people = selectors.people_for_list(
@@ -98,12 +93,9 @@ def _person_form_communities(user: Any, perm: str) -> Any:
     return qs.filter(scope.q("path"))
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
+@office_view(Perm.PEOPLE_CHANGE, methods=("GET", "POST"))
 def person_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
-    if not user.has_perm(Perm.PEOPLE_CHANGE):
-        raise PermissionDenied
     scope = scope_for(user, Perm.PEOPLE_CHANGE)
     if not scope.everywhere and not scope.area_paths:
         # Organization admins record people as members of their organization (the person would
@@ -145,8 +137,7 @@ def _person_page_context(user: Any, person: Person, revealed: dict[str, str] | N
     }
 
 
-@login_required
-@require_GET
+@office_view()
 def person_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     person = get_person_for_user(request.user, pk, Perm.PEOPLE_VIEW)
     context = _person_page_context(request.user, person)
@@ -154,8 +145,7 @@ def person_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(request, "registry/person_detail.html", context)
 
 
-@login_required
-@require_POST
+@office_view(methods=("POST",))
 def person_reveal(request: AuthenticatedHttpRequest, pk: int, field: str) -> HttpResponse:
     """Show one identifier in full, recording that the user saw it (privacy.services.person_reveal)."""
     if field not in REVEALABLE:
@@ -171,8 +161,7 @@ def person_reveal(request: AuthenticatedHttpRequest, pk: int, field: str) -> Htt
     return render(request, "registry/person_detail.html", context)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
+@office_view(methods=("GET", "POST"))
 def person_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = request.user
     person = get_person_for_user(user, pk, Perm.PEOPLE_CHANGE)
